@@ -1,0 +1,75 @@
+"""posecheck: knee, hip and weight alignment in yoga poses, from camera or video frames.
+
+The whole loop for one photo::
+
+    from posecheck import PoseEstimator, analyze_image, load_image, annotate
+    with PoseEstimator() as estimator:                 # loads models/pose_landmarker_full.task
+        image = load_image("photo.jpg")                # (H, W, 3) uint8 BGR
+        result = analyze_image(image, estimator, source="photo.jpg")
+        print(result.metrics["knee_valgus_left_deg"])  # Metric(value, unit, valid, reason)
+        overlay = annotate(image, result)              # cues drawn on a copy
+
+Stages: estimator (MediaPipe, the only module importing it) -> geometry (pure numpy) ->
+rules (checks -> cues) -> render (OpenCV overlay). Each is a plain function over the plain
+types in :mod:`posecheck.landmarks` and :mod:`posecheck.result`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from posecheck.errors import InputError, ModelError, PosecheckError
+    from posecheck.estimator import PoseEstimator
+    from posecheck.landmarks import Landmark, Landmarks
+    from posecheck.pipeline import analyze_image, assess
+    from posecheck.render import annotate
+    from posecheck.result import Cue, FrameResult, Metric, Severity, View
+    from posecheck.sources import load_image
+
+__version__ = "0.1.0"
+
+# Flat names, imported on first use so that ``import posecheck`` loads neither OpenCV
+# nor MediaPipe.
+_EXPORTS = {
+    "PoseEstimator": "posecheck.estimator",
+    "Landmark": "posecheck.landmarks",
+    "Landmarks": "posecheck.landmarks",
+    "analyze_image": "posecheck.pipeline",
+    "assess": "posecheck.pipeline",
+    "annotate": "posecheck.render",
+    "Cue": "posecheck.result",
+    "FrameResult": "posecheck.result",
+    "Metric": "posecheck.result",
+    "Severity": "posecheck.result",
+    "View": "posecheck.result",
+    "load_image": "posecheck.sources",
+    "InputError": "posecheck.errors",
+    "ModelError": "posecheck.errors",
+    "PosecheckError": "posecheck.errors",
+}
+__all__ = [
+    "Cue",
+    "FrameResult",
+    "InputError",
+    "Landmark",
+    "Landmarks",
+    "Metric",
+    "ModelError",
+    "PoseEstimator",
+    "PosecheckError",
+    "Severity",
+    "View",
+    "analyze_image",
+    "annotate",
+    "assess",
+    "load_image",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'posecheck' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,241 @@
+"""MediaPipe PoseLandmarker behind a small context manager: the only module importing mediapipe.
+
+MediaPipe is imported lazily (inside :meth:`PoseEstimator.__enter__`), so importing
+posecheck or running ``posecheck --help`` does not pay for it. Results are converted to
+:class:`posecheck.landmarks.Landmarks` at this boundary; nothing else sees a MediaPipe
+object.
+
+MediaPipe facts this module relies on (mediapipe 1.2.3):
+
+* The Tasks API needs a ``.task`` bundle. The one in ``models/`` is built from the
+  ``mediapipe==0.10.21`` wheel by ``tools/build_model.py``; Google's official
+  ``pose_landmarker_{lite,full,heavy}.task`` files work as drop-in ``model_path``.
+* A ``PoseLandmarker`` left to the garbage collector at interpreter exit prints a
+  traceback from ``__del__``: it is always closed explicitly here.
+* Loading and the first inference print INFO/WARNING lines from C++ straight to file
+  descriptor 2 ("Creating LiteRT environment", "Sparsity tensors may not yet be fully
+  supported", ...). They are swallowed at the fd level while MediaPipe runs.
+* VIDEO mode needs strictly increasing timestamps; this class enforces that.
+* Visibility stays ~0.99 for many hidden joints: callers must not gate on it alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from posecheck.errors import ModelError
+from posecheck.landmarks import N_LANDMARKS, Landmarks
+
+RunningMode = Literal["image", "video"]
+
+MODEL_FILENAME = "pose_landmarker_full.task"
+MODEL_ENV = "POSECHECK_MODEL"
+HOW_TO_GET_A_MODEL = (
+    "build it with `python tools/build_model.py`, or pass --model with an official "
+    "pose_landmarker_{lite,full,heavy}.task"
+)
+
+
+def default_model_path() -> Path:
+    """The model used when none is given.
+
+    ``$POSECHECK_MODEL`` if set, else ``models/pose_landmarker_full.task`` of the checkout
+    this package runs from, else the same path under the current directory.
+    """
+    env = os.environ.get(MODEL_ENV)
+    if env:
+        return Path(env)
+    beside_package = Path(__file__).resolve().parents[1] / "models" / MODEL_FILENAME
+    if beside_package.is_file():
+        return beside_package
+    return Path("models") / MODEL_FILENAME
+
+
+def check_model_file(path: Path) -> None:
+    """Raise :class:`ModelError` (one line, naming ``path``) unless it looks like a model.
+
+    A ``.task`` bundle is a zip file; ``.tflite`` files are not accepted (the Tasks API
+    needs the bundle).
+    """
+    if not path.exists():
+        raise ModelError(f"{path}: model file not found; {HOW_TO_GET_A_MODEL}")
+    if path.is_dir():
+        raise ModelError(f"{path}: is a directory, expected a .task model file")
+    if not zipfile.is_zipfile(path):
+        raise ModelError(
+            f"{path}: not a MediaPipe .task model (not a zip bundle); {HOW_TO_GET_A_MODEL}"
+        )
+
+
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Send file descriptor 2 to a temporary file while MediaPipe's C++ code runs.
+
+    Python-level ``sys.stderr`` writes are flushed first so nothing of ours is lost.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+class PoseEstimator:
+    """Finds one person's landmarks in BGR frames with MediaPipe's PoseLandmarker.
+
+    Use as a context manager (the landmarker is closed on exit)::
+
+        with PoseEstimator() as est:
+            landmarks = est.detect(image_bgr)            # IMAGE mode
+        with PoseEstimator(mode="video") as est:
+            landmarks = est.detect(frame_bgr, timestamp_ms=40)
+
+    When several people are found, the largest (by landmark bounding-box area) is
+    returned and :attr:`last_people` says how many there were.
+
+    Args:
+        model_path: a ``.task`` bundle; default :func:`default_model_path`.
+        mode: ``"image"`` (each call independent) or ``"video"`` (tracking between calls;
+            timestamps must increase).
+        max_people: how many people MediaPipe may return per frame.
+        min_detection_confidence: MediaPipe's person-detector threshold.
+    """
+
+    def __init__(
+        self,
+        model_path: Path | str | None = None,
+        mode: RunningMode = "image",
+        max_people: int = 2,
+        min_detection_confidence: float = 0.5,
+    ) -> None:
+        self.model_path = Path(model_path) if model_path is not None else default_model_path()
+        self.mode: RunningMode = mode
+        self.max_people = max_people
+        self.min_detection_confidence = min_detection_confidence
+        self.last_people = 0
+        self._landmarker: Any = None
+        self._mp: Any = None
+        self._last_ts_ms = -1
+
+    def __enter__(self) -> PoseEstimator:
+        self.open()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def open(self) -> None:
+        """Load the model. Raises :class:`ModelError` with a one-line message on failure."""
+        if self._landmarker is not None:
+            return
+        check_model_file(self.model_path)
+        import mediapipe as mp  # noqa: PLC0415 - deliberately lazy, see module docstring
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        running_mode = (
+            vision.RunningMode.VIDEO if self.mode == "video" else vision.RunningMode.IMAGE
+        )
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=running_mode,
+            num_poses=self.max_people,
+            min_pose_detection_confidence=self.min_detection_confidence,
+        )
+        try:
+            with quiet_stderr():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except Exception as exc:  # MediaPipe raises RuntimeError/ValueError variants
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            raise ModelError(
+                f"{self.model_path}: cannot load pose model ({first_line[:160]}); "
+                f"{HOW_TO_GET_A_MODEL}"
+            ) from exc
+        self._mp = mp
+
+    def close(self) -> None:
+        """Release the landmarker (safe to call twice)."""
+        if self._landmarker is not None:
+            with quiet_stderr():
+                self._landmarker.close()
+            self._landmarker = None
+
+    def detect(
+        self, image_bgr: NDArray[np.uint8], timestamp_ms: int | None = None
+    ) -> Landmarks | None:
+        """Landmarks of the largest person in ``image_bgr``, or None if nobody is found.
+
+        Args:
+            image_bgr: ``(H, W, 3)`` uint8, OpenCV's BGR channel order.
+            timestamp_ms: required in video mode; values that do not increase are bumped
+                by 1 ms past the previous one (MediaPipe rejects repeats).
+        """
+        if self._landmarker is None:
+            self.open()
+        if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
+            raise ValueError(
+                f"expected (H, W, 3) uint8 BGR, got {image_bgr.shape} {image_bgr.dtype}"
+            )
+        rgb = np.ascontiguousarray(image_bgr[:, :, ::-1])
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        with quiet_stderr():
+            if self.mode == "video":
+                ts = int(timestamp_ms if timestamp_ms is not None else self._last_ts_ms + 1)
+                ts = max(ts, self._last_ts_ms + 1)
+                self._last_ts_ms = ts
+                result = self._landmarker.detect_for_video(image, ts)
+            else:
+                result = self._landmarker.detect(image)
+        height, width = image_bgr.shape[:2]
+        return self._pick_person(result, (width, height))
+
+    def _pick_person(self, result: Any, image_wh: tuple[int, int]) -> Landmarks | None:
+        people = list(result.pose_landmarks or [])
+        self.last_people = len(people)
+        if not people:
+            return None
+        candidates = [
+            _to_landmarks(p, w, image_wh)
+            for p, w in zip(people, _world_or_none(result, len(people)), strict=True)
+        ]
+        return max(candidates, key=_bbox_area)
+
+
+def _world_or_none(result: Any, n: int) -> list[Any]:
+    worlds = list(result.pose_world_landmarks or [])
+    return worlds if len(worlds) == n else [None] * n
+
+
+def _to_landmarks(points: Any, world: Any, image_wh: tuple[int, int]) -> Landmarks:
+    if len(points) != N_LANDMARKS:
+        raise ValueError(f"model returned {len(points)} landmarks, expected {N_LANDMARKS}")
+    xy = np.array([[p.x, p.y] for p in points], dtype=np.float64)
+    vis = np.array([p.visibility if p.visibility is not None else 0.0 for p in points])
+    world_xyz = None
+    if world is not None:
+        world_xyz = np.array([[p.x, p.y, p.z] for p in world], dtype=np.float64)
+    return Landmarks(xy=xy, visibility=vis, image_wh=image_wh, world=world_xyz)
+
+
+def _bbox_area(lm: Landmarks) -> float:
+    span = np.ptp(np.clip(lm.xy, 0.0, 1.0), axis=0) * np.asarray(lm.image_wh)
+    return float(span[0] * span[1])

@@ -1,0 +1,160 @@
+"""Landmark names and the per-frame landmarks type.
+
+Coordinate frames used across posecheck:
+
+* **normalised image** (``Landmarks.xy``): x to the right in [0, 1] of the image width,
+  y downwards in [0, 1] of the image height, as MediaPipe returns them. Not isotropic:
+  a unit of x and a unit of y differ by the aspect ratio. Values may fall slightly
+  outside [0, 1] for joints the model places beyond the frame.
+* **pixel** (``Landmarks.xy_px``): the same points in pixels, x right, y down. Isotropic,
+  so angles and distances are measured here.
+* **world** (``Landmarks.world``): MediaPipe's metric 3D estimate in metres, origin at the
+  centre of the hips, axes aligned with the camera (x right, y down, z away from the
+  camera is positive). Its depth is noisy: use it for ordering and view estimation, not
+  as a measurement.
+
+Left and right are always the **body's** own sides (MediaPipe's naming), never the
+screen's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+N_LANDMARKS = 33
+
+
+class Landmark(IntEnum):
+    """The 33 BlazePose landmarks, by MediaPipe index."""
+
+    NOSE = 0
+    LEFT_EYE_INNER = 1
+    LEFT_EYE = 2
+    LEFT_EYE_OUTER = 3
+    RIGHT_EYE_INNER = 4
+    RIGHT_EYE = 5
+    RIGHT_EYE_OUTER = 6
+    LEFT_EAR = 7
+    RIGHT_EAR = 8
+    MOUTH_LEFT = 9
+    MOUTH_RIGHT = 10
+    LEFT_SHOULDER = 11
+    RIGHT_SHOULDER = 12
+    LEFT_ELBOW = 13
+    RIGHT_ELBOW = 14
+    LEFT_WRIST = 15
+    RIGHT_WRIST = 16
+    LEFT_PINKY = 17
+    RIGHT_PINKY = 18
+    LEFT_INDEX = 19
+    RIGHT_INDEX = 20
+    LEFT_THUMB = 21
+    RIGHT_THUMB = 22
+    LEFT_HIP = 23
+    RIGHT_HIP = 24
+    LEFT_KNEE = 25
+    RIGHT_KNEE = 26
+    LEFT_ANKLE = 27
+    RIGHT_ANKLE = 28
+    LEFT_HEEL = 29
+    RIGHT_HEEL = 30
+    LEFT_FOOT_INDEX = 31
+    RIGHT_FOOT_INDEX = 32
+
+
+#: Skeleton edges (pairs of landmark indices) drawn by the renderer; the face is reduced
+#: to nose-eyes-ears so the overlay stays readable.
+SKELETON: tuple[tuple[Landmark, Landmark], ...] = (
+    (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
+    (Landmark.LEFT_SHOULDER, Landmark.LEFT_ELBOW),
+    (Landmark.LEFT_ELBOW, Landmark.LEFT_WRIST),
+    (Landmark.RIGHT_SHOULDER, Landmark.RIGHT_ELBOW),
+    (Landmark.RIGHT_ELBOW, Landmark.RIGHT_WRIST),
+    (Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP),
+    (Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP),
+    (Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
+    (Landmark.LEFT_HIP, Landmark.LEFT_KNEE),
+    (Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE),
+    (Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE),
+    (Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE),
+    (Landmark.LEFT_ANKLE, Landmark.LEFT_HEEL),
+    (Landmark.LEFT_HEEL, Landmark.LEFT_FOOT_INDEX),
+    (Landmark.LEFT_ANKLE, Landmark.LEFT_FOOT_INDEX),
+    (Landmark.RIGHT_ANKLE, Landmark.RIGHT_HEEL),
+    (Landmark.RIGHT_HEEL, Landmark.RIGHT_FOOT_INDEX),
+    (Landmark.RIGHT_ANKLE, Landmark.RIGHT_FOOT_INDEX),
+    (Landmark.NOSE, Landmark.LEFT_EYE),
+    (Landmark.NOSE, Landmark.RIGHT_EYE),
+    (Landmark.LEFT_EYE, Landmark.LEFT_EAR),
+    (Landmark.RIGHT_EYE, Landmark.RIGHT_EAR),
+)
+
+
+@dataclass(frozen=True)
+class Landmarks:
+    """One person's landmarks in one image.
+
+    Attributes:
+        xy: ``(33, 2)`` float64, normalised image coordinates (x right, y down, [0, 1]).
+        visibility: ``(33,)`` float64 in [0, 1], MediaPipe's visibility score. It stays
+            near 0.99 for many hidden joints: a weak signal, never the only gate.
+        image_wh: ``(width, height)`` of the image in pixels.
+        world: ``(33, 3)`` float64 metres in MediaPipe's hip-centred world frame, or
+            ``None`` when not available.
+    """
+
+    xy: FloatArray
+    visibility: FloatArray
+    image_wh: tuple[int, int]
+    world: FloatArray | None = None
+
+    def __post_init__(self) -> None:
+        xy = np.asarray(self.xy, dtype=np.float64)
+        vis = np.asarray(self.visibility, dtype=np.float64)
+        if xy.shape != (N_LANDMARKS, 2):
+            raise ValueError(f"xy must have shape ({N_LANDMARKS}, 2), got {xy.shape}")
+        if vis.shape != (N_LANDMARKS,):
+            raise ValueError(f"visibility must have shape ({N_LANDMARKS},), got {vis.shape}")
+        w, h = self.image_wh
+        if w <= 0 or h <= 0:
+            raise ValueError(f"image_wh must be positive, got {self.image_wh}")
+        object.__setattr__(self, "xy", xy)
+        object.__setattr__(self, "visibility", vis)
+        object.__setattr__(self, "image_wh", (int(w), int(h)))
+        if self.world is not None:
+            world = np.asarray(self.world, dtype=np.float64)
+            if world.shape != (N_LANDMARKS, 3):
+                raise ValueError(f"world must have shape ({N_LANDMARKS}, 3), got {world.shape}")
+            object.__setattr__(self, "world", world)
+
+    @property
+    def xy_px(self) -> FloatArray:
+        """``(33, 2)`` pixel coordinates (x right, y down)."""
+        return self.xy * np.asarray(self.image_wh, dtype=np.float64)
+
+    def mirrored(self) -> Landmarks:
+        """The same body seen in a horizontally flipped image.
+
+        Only the pixels move: a landmark keeps its anatomical name, so the left knee stays
+        ``LEFT_KNEE`` (a mirror does not change which leg is which). World x flips too.
+        """
+        xy = self.xy.copy()
+        xy[:, 0] = 1.0 - xy[:, 0]
+        world = None
+        if self.world is not None:
+            world = self.world.copy()
+            world[:, 0] = -world[:, 0]
+        return Landmarks(xy=xy, visibility=self.visibility, image_wh=self.image_wh, world=world)
+
+    def to_list(self) -> list[list[float]]:
+        """``33 x [x, y, visibility]`` as plain floats (the JSON ``landmarks`` field)."""
+        return [
+            [round(float(x), 5), round(float(y), 5), round(float(v), 4)]
+            for (x, y), v in zip(self.xy, self.visibility, strict=True)
+        ]

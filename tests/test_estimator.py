@@ -1,0 +1,101 @@
+"""The real MediaPipe model on real pixels."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posecheck.errors import ModelError
+from posecheck.estimator import PoseEstimator
+from posecheck.landmarks import Landmark as L
+from posecheck.pipeline import analyze_image
+from posecheck.sources import load_image
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.model
+
+
+def test_finds_the_person_in_a_real_photo(estimator: PoseEstimator, standing_photo: Path) -> None:
+    image = load_image(standing_photo)
+    lm = estimator.detect(image)
+    assert lm is not None
+    assert lm.image_wh == (image.shape[1], image.shape[0])
+    assert lm.world is not None
+    xy = lm.xy_px
+    # Upright person: head above hips above knees above ankles, all inside the frame.
+    assert xy[L.NOSE, 1] < xy[L.LEFT_HIP, 1] < xy[L.LEFT_KNEE, 1] < xy[L.LEFT_ANKLE, 1]
+    assert np.all((lm.xy[:, 1] > 0) & (lm.xy[:, 1] < 1))
+    # She faces the camera: her left hip is on the image's right.
+    assert xy[L.LEFT_HIP, 0] > xy[L.RIGHT_HIP, 0]
+
+
+def test_standing_photo_metrics(estimator: PoseEstimator, standing_photo: Path) -> None:
+    result = analyze_image(load_image(standing_photo), estimator, source=str(standing_photo))
+    assert result.person
+    assert result.view.value == "front"
+    for side in ("left", "right"):
+        m = result.metrics[f"knee_valgus_{side}_deg"]
+        assert m.valid, m.reason
+        # Standing with straight legs: the knee is within the norms' range of straight.
+        assert abs(m.value) < 12.0
+    assert result.metrics["pelvic_obliquity_deg"].valid
+    assert abs(result.metrics["pelvic_obliquity_deg"].value) < 8.0
+    # Hip extension needs a side view: reported as not measurable, not guessed.
+    hip = result.metrics["hip_extension_left_deg"]
+    assert not hip.valid and math.isnan(hip.value) and hip.reason
+
+
+def test_one_leg_stance_puts_the_weight_on_the_standing_foot(estimator: PoseEstimator) -> None:
+    result = analyze_image(load_image(SAMPLES / "one_leg_balance_front.jpg"), estimator)
+    assert result.person
+    weights = (result.metrics["weight_left_pct"], result.metrics["weight_right_pct"])
+    assert all(w.valid for w in weights)
+    assert sorted(w.value for w in weights) == [0.0, 100.0]
+    assert result.balance is not None and len(result.balance.grounded) >= 1
+
+
+def test_photo_without_a_person(estimator: PoseEstimator, standing_photo: Path) -> None:
+    # Real pixels without a person: the empty top-right corner of the standing photo.
+    image = load_image(standing_photo)
+    corner = np.ascontiguousarray(image[: image.shape[0] // 3, 3 * image.shape[1] // 4 :])
+    result = analyze_image(corner, estimator, source="corner")
+    assert not result.person
+    assert result.to_dict()["person"] is False
+
+
+def test_missing_model_names_the_path(tmp_path: Path) -> None:
+    path = tmp_path / "nope.task"
+    with pytest.raises(ModelError, match=r"nope\.task: model file not found; build it"):
+        PoseEstimator(model_path=path).open()
+
+
+@pytest.mark.parametrize("content", [b"", b"not a model at all", b"PK\x03\x04garbage"])
+def test_corrupt_model_is_one_line_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "bad.task"
+    path.write_bytes(content)
+    with pytest.raises(ModelError) as info:
+        PoseEstimator(model_path=path).open()
+    message = str(info.value)
+    assert message.startswith(str(path)) and "\n" not in message
+
+
+def test_video_mode_accepts_repeated_timestamps(standing_photo: Path) -> None:
+    image = load_image(standing_photo)
+    with PoseEstimator(mode="video") as est:
+        first = est.detect(image, timestamp_ms=100)
+        again = est.detect(image, timestamp_ms=100)  # MediaPipe alone would reject this
+    assert first is not None and again is not None
+
+
+def test_zip_that_is_not_a_pose_model_is_one_line_error(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "other.task"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    with pytest.raises(ModelError, match=r"other\.task: cannot load pose model") as info:
+        PoseEstimator(model_path=path).open()
+    assert "\n" not in str(info.value)

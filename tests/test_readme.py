@@ -1,0 +1,42 @@
+"""The README is the contract: its commands are the ones CI and the tests rely on."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from posecheck.geometry import METRIC_UNITS
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def _commands(text: str) -> list[str]:
+    return re.findall(r"```sh\n(.*?)\n```", text, flags=re.S)
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    test_cmd = next(c for c in _commands(README) if c.endswith(".venv/bin/pytest"))
+    assert test_cmd in ci.splitlines()
+
+
+def test_quickstart_runs_on_the_shipped_samples_and_model() -> None:
+    run_cmd = next(c for c in _commands(README) if "posecheck image" in c)
+    pattern = re.search(r"posecheck image (\S+)", run_cmd)
+    assert pattern is not None
+    assert sorted(ROOT.glob(pattern.group(1)))
+    assert (ROOT / "models" / "pose_landmarker_full.task").is_file()
+
+
+def test_every_metric_is_documented() -> None:
+    for name in METRIC_UNITS:
+        assert f"`{name}`" in README, name
+
+
+def test_flat_exports_match_the_lazy_table() -> None:
+    import posecheck
+
+    assert sorted(posecheck.__all__) == sorted(posecheck._EXPORTS)
+    for name in posecheck.__all__:
+        assert getattr(posecheck, name) is not None
