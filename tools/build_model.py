@@ -55,9 +55,20 @@ def download_wheel(dest: Path) -> Path:
     """Fetch the pinned wheel (no dependencies) with pip into ``dest``."""
     subprocess.run(
         [
-            sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-            "--only-binary=:all:", "--python-version", "3.11", "--platform",
-            "manylinux_2_28_x86_64", WHEEL_SPEC, "-d", str(dest),
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--python-version",
+            "3.11",
+            "--platform",
+            "manylinux_2_28_x86_64",
+            WHEEL_SPEC,
+            "-d",
+            str(dest),
         ],
         check=True,
     )
