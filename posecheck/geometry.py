@@ -153,12 +153,21 @@ def leg_length_px(xy_px: FloatArray) -> FloatArray:
 # --------------------------------------------------------------------------- view
 
 
+def _out_of_plane_deg(d: FloatArray) -> FloatArray:
+    """Angle of world vectors ``d`` ``(..., 3)`` out of the image plane, in [0, 90]."""
+    in_plane = np.hypot(d[..., 0], d[..., 1])
+    return np.asarray(np.degrees(np.arctan2(np.abs(d[..., 2]), in_plane)), dtype=np.float64)
+
+
 def torso_yaw_deg(xy_px: FloatArray, world: FloatArray | None) -> FloatArray:
     """How far the torso is turned from facing the camera, in [0, 90] degrees.
 
-    0 means the shoulder and hip lines are parallel to the image plane (front or back
-    view), 90 means they point at the camera (side view). With world landmarks it is the
-    mean of the shoulder line's and hip line's ``atan(|dz| / |dx|)``; without them it is
+    0 means the shoulder and hip lines lie in the image plane (front or back view), 90
+    means they point at the camera (side view). With world landmarks it is the mean of the
+    shoulder line's and hip line's angle out of the image plane,
+    ``atan(|dz| / hypot(dx, dy))``, so it holds for a body at any roll: standing, lying
+    in Bridge (seen from the feet = front), or trunk horizontal in Half Moon (seen from
+    the chest = front, hip line vertical in the picture). Without them it is
     estimated from the apparent shoulder width against the torso length
     (``acos(min(1, w / (0.75 * h)))``: MediaPipe's shoulder points are about 0.75 torso
     lengths apart).
@@ -172,8 +181,7 @@ def torso_yaw_deg(xy_px: FloatArray, world: FloatArray | None) -> FloatArray:
     if world is not None:
         yaws = []
         for a, b in ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP)):
-            d = world[..., a, :] - world[..., b, :]
-            yaws.append(np.degrees(np.arctan2(np.abs(d[..., 2]), np.abs(d[..., 0]))))
+            yaws.append(_out_of_plane_deg(world[..., a, :] - world[..., b, :]))
         return np.asarray((yaws[0] + yaws[1]) / 2.0, dtype=np.float64)
     width = _norm(xy_px[..., L.LEFT_SHOULDER, :] - xy_px[..., L.RIGHT_SHOULDER, :])
     torso = _norm(
@@ -377,15 +385,15 @@ def pelvis_level(
 
 
 def pelvis_rotation(xy_px: FloatArray, world: FloatArray | None) -> Measure:
-    """How far the hip line is turned out of the image plane ("hips squared" to the
-    camera = 0), in [0, 90] degrees, from the world landmarks' hip line
-    ``atan(|dz| / |dx|)``. Used with a known camera placement (e.g. Warrior 1 seen from
-    the front of the mat: hips squared = 0). Needs world landmarks."""
+    """How far the hip line is turned out of the image plane, in [0, 90] degrees, from the
+    world landmarks' hip line ``atan(|dz| / hypot(dx, dy))``: 0 = the pelvis faces the
+    camera squarely. With a known camera placement it reads "hips squared" (Warrior 1
+    seen from the front of the mat) or "hips stacked" (Half Moon seen from the chest
+    side). Needs world landmarks."""
     if world is None:
         shape = xy_px.shape[:-2]
         return gate(np.full(shape, np.nan), (np.ones(shape, bool), "needs world landmarks"))
-    d = world[..., L.LEFT_HIP, :] - world[..., L.RIGHT_HIP, :]
-    return gate(np.degrees(np.arctan2(np.abs(d[..., 2]), np.abs(d[..., 0]))))
+    return gate(_out_of_plane_deg(world[..., L.LEFT_HIP, :] - world[..., L.RIGHT_HIP, :]))
 
 
 # --------------------------------------------------------------------------- hip extension
