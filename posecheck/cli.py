@@ -73,24 +73,39 @@ def _output_path(out: Path, source: Path, several: bool) -> Path:
 
 
 def _summary_lines(result: FrameResult) -> list[str]:
+    """The human-readable report of one photo."""
+    from posecheck.poses import get_pose
+
     if not result.person:
         return [f"{result.source}: no person found"]
-    pose = result.pose or "pose not recognised"
-    side = f" ({result.side})" if result.side else ""
-    lines = [f"{result.source}: {pose}{side}, view {result.view.value}"]
-    shown = (
-        "knee_valgus_left_deg",
-        "knee_valgus_right_deg",
-        "pelvic_obliquity_deg",
-        "weight_left_pct",
-        "weight_right_pct",
-    )
-    for name in shown:
-        m = result.metrics[name]
-        value = f"{m.value:6.1f} {m.unit}" if m.valid else f"n/a ({m.reason})"
-        lines.append(f"  {name:<24} {value}")
+    if result.pose is None:
+        lines = [f"{result.source}: no pose recognised, view {result.view.value}"]
+        shown = (
+            "knee_valgus_left_deg",
+            "knee_valgus_right_deg",
+            "pelvic_obliquity_deg",
+            "weight_left_pct",
+            "weight_right_pct",
+        )
+        for name in shown:
+            m = result.metrics[name]
+            value = f"{m.value:6.1f} {m.unit}" if m.valid else f"n/a ({m.reason})"
+            lines.append(f"  {name:<24} {value}")
+    else:
+        spec = get_pose(result.pose)
+        side = f" ({spec.side_meaning}: {result.side})" if spec.side_meaning else ""
+        conf = f", confidence {result.pose_confidence:.2f}" if result.pose_confidence else ""
+        lines = [f"{result.source}: {spec.display_name}{side}{conf}, view {result.view.value}"]
+        for status in result.checks:
+            if status.severity is None:
+                lines.append(f"  {'n/a':<6} {status.check:<24} {status.reason}")
+            else:
+                unit = result.metrics[status.metric].unit
+                lines.append(
+                    f"  {status.severity.value:<6} {status.check:<24} {status.value:.1f} {unit}"
+                )
     for cue in result.cues:
-        lines.append(f"  [{cue.severity.value}] {cue.message}")
+        lines.append(f"  -> [{cue.severity.value}] {cue.message}")
     if not result.cues:
         lines.append("  no alignment cues")
     lines.extend(f"  note: {n}" for n in result.notes)
@@ -150,6 +165,50 @@ def image(
         raise typer.Exit(2) from None
     if failures:
         raise typer.Exit(1)
+
+
+@app.command()
+def poses(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the registry as JSON.")] = False,
+) -> None:
+    """List every pose and its checks: metric, threshold, camera view and source."""
+    from posecheck.poses import REGISTRY
+
+    if as_json:
+        out = {
+            name: {
+                "display_name": spec.display_name,
+                "side": spec.side_meaning,
+                "checks": [
+                    {
+                        "check": c.id,
+                        "title": c.title,
+                        "metric": c.metric,
+                        "direction": c.direction,
+                        "target": c.target,
+                        "warn": c.warn,
+                        "fault": c.fault,
+                        "views": list(c.views),
+                        "max_severity": c.max_severity.value,
+                        "message": c.message,
+                        "source": c.source,
+                    }
+                    for c in spec.checks
+                ],
+            }
+            for name, spec in REGISTRY.items()
+        }
+        typer.echo(json.dumps(out, indent=2))
+        return
+    for name, spec in REGISTRY.items():
+        side = f"side = {spec.side_meaning}" if spec.side_meaning else "no side"
+        typer.echo(f"{spec.display_name} ({name}): {spec.summary}; {side}")
+        for c in spec.checks:
+            typer.echo(f"  {c.id}: {c.title}")
+            typer.echo(f"      metric {c.metric}: {c.describe_threshold()}")
+            typer.echo(f"      view {'/'.join(c.views)}; cue: {c.message}")
+            typer.echo(f"      source: {c.source}")
+        typer.echo("")
 
 
 def main() -> None:

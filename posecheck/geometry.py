@@ -45,9 +45,11 @@ MIN_VISIBILITY = 0.5
 FRONT_MAX_YAW_DEG = 30.0
 SIDE_MIN_YAW_DEG = 60.0
 
-#: A foot or hand is grounded when its lowest point is within this fraction of the body's
-#: leg length of the lowest grounded point (the floor line).
-GROUND_TOLERANCE = 0.12
+#: A foot is grounded when its lowest point is within this fraction of the leg length
+#: of the floor (the lowest foot point) in the image, and within the world one in world
+#: height; see :func:`grounded_contacts` for the measurements behind both.
+GROUND_TOLERANCE = 0.15
+WORLD_GROUND_TOLERANCE = 0.25
 
 #: Feet closer than this fraction of the leg length along the image's horizontal axis
 #: give no weight split. The lever rule divides the COM's offset by the feet's
@@ -516,35 +518,42 @@ def contact_points(xy_px: FloatArray) -> dict[str, tuple[FloatArray, FloatArray]
     return out
 
 
-def grounded_contacts(
-    xy_px: FloatArray, world: FloatArray | None = None
-) -> dict[str, NDArray[np.bool_]]:
-    """Which feet and hands touch the floor: ``(...)`` bool per contact name.
-
-    The floor is the lowest foot point; a foot is grounded within
-    :data:`GROUND_TOLERANCE` leg lengths of it, a hand within half that (a hand hanging
-    near the floor is not leaning on it). Heights come from the world landmarks' y when
-    they are given, else from image rows. World heights are preferred because image rows
-    mix height with depth: seen from a high camera, a foot lifted behind the body lands
-    level with the standing foot in the picture (Pose2Sim's one-leg clip, cam01: 0.09
-    leg lengths apart in the image, 0.20 m apart in world y), and seen from the front at
-    floor level, the back foot of a long stance sits higher in the picture than the
-    front one. World axes follow the camera, so a strongly pitched camera still tilts the
-    floor. In Bridge the feet are grounded and the hands lie on the floor too.
-
-    Args:
-        xy_px: ``(..., 33, 2)`` pixels.
-        world: ``(..., 33, 3)`` world metres (y down), or None.
-    """
-    points = world[..., :2] if world is not None else xy_px
+def _grounded_by_height(points: FloatArray, tolerance: float) -> dict[str, NDArray[np.bool_]]:
     contacts = contact_points(points)
     floor = np.maximum(contacts["left_foot"][0], contacts["right_foot"][0])
-    tol = GROUND_TOLERANCE * leg_length_px(points)
+    tol = tolerance * leg_length_px(points)
     out: dict[str, NDArray[np.bool_]] = {}
     for name, (lowest, _) in contacts.items():
         scale = 1.0 if name.endswith("foot") else 0.5
         out[name] = np.asarray(floor - lowest <= scale * tol)
     return out
+
+
+def grounded_contacts(
+    xy_px: FloatArray, world: FloatArray | None = None
+) -> dict[str, NDArray[np.bool_]]:
+    """Which feet and hands touch the floor: ``(...)`` bool per contact name.
+
+    The floor is the lowest foot point. A foot is grounded when it is within
+    :data:`GROUND_TOLERANCE` leg lengths of the floor in the image AND, with world
+    landmarks, within :data:`WORLD_GROUND_TOLERANCE` in world height; a hand needs half
+    those (a hand hanging near the floor is not leaning on it). Why both: image rows
+    mix height with depth (from a high camera, Pose2Sim's one-leg clip draws the foot
+    lifted behind the body only 0.09 leg lengths above the standing one; world height
+    says 0.27), while world heights are noisy in long stances (Warrior 1 photos, both
+    feet down: world 0.12 median, 0.19 at p90, up to 0.35; image 0.07 median, 0.13 at
+    p90). One-legged poses read 0.46+ either way (Tree p10; Half Moon 1.2+). World axes
+    follow the camera, so a strongly pitched camera still tilts the floor.
+
+    Args:
+        xy_px: ``(..., 33, 2)`` pixels.
+        world: ``(..., 33, 3)`` world metres (y down), or None.
+    """
+    grounded = _grounded_by_height(xy_px, GROUND_TOLERANCE)
+    if world is None:
+        return grounded
+    in_world = _grounded_by_height(world[..., :2], WORLD_GROUND_TOLERANCE)
+    return {name: np.asarray(g & in_world[name]) for name, g in grounded.items()}
 
 
 def weight_share(
@@ -627,6 +636,146 @@ def com_offset_from_foot(
     )
 
 
+# --------------------------------------------------------------------------- limb shapes
+
+
+def _from_vertical_deg(v: FloatArray) -> FloatArray:
+    """Unsigned angle of image vectors ``(..., 2)`` from the vertical, in [0, 90]."""
+    return np.asarray(
+        np.degrees(np.arctan2(np.abs(v[..., 0]), np.abs(v[..., 1]))), dtype=np.float64
+    )
+
+
+def shin_angle(
+    xy_px: FloatArray, visibility: FloatArray | None, view: StrArray, side: Side
+) -> Measure:
+    """Tilt of the shank (knee->ankle) from the image vertical, in [0, 90] degrees.
+
+    0 = knee straight above the ankle (Warrior 1's front shin, Bridge's shins). Needs a
+    side or oblique view: from the front a shin leaning forward looks vertical.
+    """
+    _, knee_i, ankle_i = _LEG[side]
+    return gate(
+        _from_vertical_deg(xy_px[..., ankle_i, :] - xy_px[..., knee_i, :]),
+        (~_seen(visibility, knee_i, ankle_i), f"{side} knee or ankle not visible"),
+        _needs_view(view, ("side", "oblique")),
+    )
+
+
+def heel_lift(
+    xy_px: FloatArray, visibility: FloatArray | None, view: StrArray, side: Side
+) -> Measure:
+    """Height of the heel above the toes, as % of the leg length (0 = flat foot,
+    positive = heel up). Needs a side or oblique view (from the front the heel hides
+    behind the foot)."""
+    _, heel_i, toe_i = _FOOT[side]
+    rise = xy_px[..., toe_i, 1] - xy_px[..., heel_i, 1]  # image y grows downwards
+    return gate(
+        100.0 * rise / np.maximum(leg_length_px(xy_px), 1e-9),
+        (~_seen(visibility, heel_i, toe_i), f"{side} foot not visible"),
+        _needs_view(view, ("side", "oblique")),
+    )
+
+
+def foot_knee_gap(xy_px: FloatArray, visibility: FloatArray | None, standing: Side) -> Measure:
+    """Tree: height of the lifted foot (its heel) above or below the STANDING knee, as %
+    of leg length, unsigned. Near 0 means the foot presses on the knee joint. Any view
+    (heights do not depend on where the camera stands)."""
+    other: Side = "right" if standing == "left" else "left"
+    _, knee_i, _ = _LEG[standing]
+    _, heel_i, _ = _FOOT[other]
+    gap = np.abs(xy_px[..., heel_i, 1] - xy_px[..., knee_i, 1])
+    return gate(
+        100.0 * gap / np.maximum(leg_length_px(xy_px), 1e-9),
+        (~_seen(visibility, knee_i, heel_i), "knee or lifted foot not visible"),
+    )
+
+
+def thigh_abduction(
+    xy_px: FloatArray, visibility: FloatArray | None, view: StrArray, side: Side
+) -> Measure:
+    """Angle between a thigh (hip->knee) and the trunk's downward line (mid-shoulder ->
+    mid-hip), in the image, [0, 180] degrees. For Tree's lifted leg seen from the front,
+    this is how far the knee opens out to the side (hip abduction and external
+    rotation); a knee swinging forward instead looks short and close to the midline."""
+    hip_i, knee_i, _ = _LEG[side]
+    down = _mid(xy_px, L.LEFT_HIP, L.RIGHT_HIP) - _mid(xy_px, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    return gate(
+        angle_between_deg(xy_px[..., knee_i, :] - xy_px[..., hip_i, :], down),
+        (~_seen(visibility, hip_i, knee_i), f"{side} hip or knee not visible"),
+        _needs_view(view, ("front",)),
+    )
+
+
+def leg_elevation(xy_px: FloatArray, visibility: FloatArray | None, side: Side) -> Measure:
+    """Angle of a whole leg (hip->ankle) above the image horizontal, in degrees (0 =
+    horizontal, positive = foot above the hip). Half Moon's lifted leg aims at 0."""
+    hip_i, _, ankle_i = _LEG[side]
+    d = xy_px[..., ankle_i, :] - xy_px[..., hip_i, :]
+    return gate(
+        np.degrees(np.arctan2(-d[..., 1], np.abs(d[..., 0]))),
+        (~_seen(visibility, hip_i, ankle_i), f"{side} hip or ankle not visible"),
+    )
+
+
+def hand_under_shoulder(xy_px: FloatArray, visibility: FloatArray | None, side: Side) -> Measure:
+    """Horizontal distance of a wrist from its shoulder, as % of leg length (0 = the
+    hand straight below or above the shoulder). Half Moon's lower hand aims at 0."""
+    shoulder_i = L.LEFT_SHOULDER if side == "left" else L.RIGHT_SHOULDER
+    wrist_i = L.LEFT_WRIST if side == "left" else L.RIGHT_WRIST
+    dx = np.abs(xy_px[..., wrist_i, 0] - xy_px[..., shoulder_i, 0])
+    return gate(
+        100.0 * dx / np.maximum(leg_length_px(xy_px), 1e-9),
+        (~_seen(visibility, shoulder_i, wrist_i), f"{side} shoulder or wrist not visible"),
+    )
+
+
+def hip_angle(xy_px: FloatArray, visibility: FloatArray | None, view: StrArray) -> Measure:
+    """Mean shoulder-hip-knee angle of both sides in the image, degrees (180 = trunk and
+    thighs in one line). Bridge's "hips lifted" (>= ~160). Side or oblique view."""
+    angles = [
+        joint_angle_deg(xy_px[..., sh, :], xy_px[..., hip, :], xy_px[..., knee, :])
+        for sh, hip, knee in (
+            (L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE),
+            (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE),
+        )
+    ]
+    return gate(
+        (angles[0] + angles[1]) / 2.0,
+        (
+            ~_seen(visibility, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE),
+            "hips or knees not visible",
+        ),
+        _needs_view(view, ("side", "oblique")),
+    )
+
+
+def hips_square(world: FloatArray | None, shape: tuple[int, ...]) -> Measure:
+    """Angle between the hip line and the line between the ankles, seen from above (world
+    x-z), folded to [0, 90] degrees. 90 = hips squared to the front leg (Warrior 1's
+    aim), 0 = hips open along the feet line (Warrior 2). Needs world landmarks; their
+    depth is noisy, so read it as coarse."""
+    if world is None:
+        return gate(np.full(shape, np.nan), (np.ones(shape, bool), "needs world landmarks"))
+    hips = world[..., L.LEFT_HIP, :] - world[..., L.RIGHT_HIP, :]
+    feet = world[..., L.LEFT_ANKLE, :] - world[..., L.RIGHT_ANKLE, :]
+    a = angle_between_deg(hips[..., [0, 2]], feet[..., [0, 2]])
+    return gate(np.minimum(a, 180.0 - a))
+
+
+def com_outside_support(xy_px: FloatArray, world: FloatArray | None) -> Measure:
+    """How far the COM's floor point lies outside the base of support (grounded feet and
+    hands, see :func:`base_of_support_px`), along the image horizontal, as % of leg
+    length; 0 when it is inside."""
+    com_x = center_of_mass(xy_px)[..., 0]
+    _, lo, hi = base_of_support_px(xy_px, world)
+    outside = np.maximum(np.maximum(lo - com_x, com_x - hi), 0.0)
+    return gate(
+        100.0 * outside / np.maximum(leg_length_px(xy_px), 1e-9),
+        (~np.isfinite(lo), "nothing on the floor"),
+    )
+
+
 # --------------------------------------------------------------------------- all metrics
 
 #: Metric name -> unit, in report order. Positive directions: knee valgus toward the
@@ -648,6 +797,21 @@ METRIC_UNITS: dict[str, str] = {
     "weight_left_pct": "pct",
     "weight_right_pct": "pct",
     "com_offset_foot_lengths": "foot_lengths",
+    "shin_angle_left_deg": "deg",
+    "shin_angle_right_deg": "deg",
+    "heel_lift_left_pct": "pct",
+    "heel_lift_right_pct": "pct",
+    "foot_knee_gap_left_pct": "pct",
+    "foot_knee_gap_right_pct": "pct",
+    "thigh_abduction_left_deg": "deg",
+    "thigh_abduction_right_deg": "deg",
+    "leg_elevation_left_deg": "deg",
+    "leg_elevation_right_deg": "deg",
+    "hand_under_shoulder_left_pct": "pct",
+    "hand_under_shoulder_right_pct": "pct",
+    "hip_angle_deg": "deg",
+    "hips_square_deg": "deg",
+    "com_outside_support_pct": "pct",
     "torso_yaw_deg": "deg",
     "feet_grounded": "count",
 }
@@ -683,6 +847,16 @@ def measure_all(
         out[f"hip_extension_{side}_deg"] = hip_extension(xy_px, visibility, view, side)
     out["weight_left_pct"], out["weight_right_pct"] = weight_share(xy_px, visibility, world)
     out["com_offset_foot_lengths"] = com_offset_from_foot(xy_px, world, visibility)
+    for side in SIDES:
+        out[f"shin_angle_{side}_deg"] = shin_angle(xy_px, visibility, view, side)
+        out[f"heel_lift_{side}_pct"] = heel_lift(xy_px, visibility, view, side)
+        out[f"foot_knee_gap_{side}_pct"] = foot_knee_gap(xy_px, visibility, side)
+        out[f"thigh_abduction_{side}_deg"] = thigh_abduction(xy_px, visibility, view, side)
+        out[f"leg_elevation_{side}_deg"] = leg_elevation(xy_px, visibility, side)
+        out[f"hand_under_shoulder_{side}_pct"] = hand_under_shoulder(xy_px, visibility, side)
+    out["hip_angle_deg"] = hip_angle(xy_px, visibility, view)
+    out["hips_square_deg"] = hips_square(world, xy_px.shape[:-2])
+    out["com_outside_support_pct"] = com_outside_support(xy_px, world)
     out["torso_yaw_deg"] = gate(yaw)
     grounded = grounded_contacts(xy_px, world)
     out["feet_grounded"] = gate(

@@ -158,3 +158,24 @@ class Landmarks:
             [round(float(x), 5), round(float(y), 5), round(float(v), 4)]
             for (x, y), v in zip(self.xy, self.visibility, strict=True)
         ]
+
+
+def unrotate(lm: Landmarks, quarter_turns: int, image_wh: tuple[int, int]) -> Landmarks:
+    """Landmarks found in ``np.rot90(image, quarter_turns)`` mapped back to ``image``.
+
+    ``np.rot90`` turns counter-clockwise: a point (x, y) of the original (normalised)
+    lands at (y, 1 - x), so one turn is undone by (x', y') -> (1 - y', x'). World axes
+    follow the camera and turn the same way (x', y') -> (-y', x'); depth is unchanged.
+
+    Args:
+        lm: landmarks of the rotated image.
+        quarter_turns: the ``k`` given to ``np.rot90``.
+        image_wh: ``(width, height)`` of the original image.
+    """
+    xy = lm.xy.copy()
+    world = None if lm.world is None else lm.world.copy()
+    for _ in range(quarter_turns % 4):
+        xy = np.stack([1.0 - xy[:, 1], xy[:, 0]], axis=-1)
+        if world is not None:
+            world = np.stack([-world[:, 1], world[:, 0], world[:, 2]], axis=-1)
+    return Landmarks(xy=xy, visibility=lm.visibility, image_wh=image_wh, world=world)

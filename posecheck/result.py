@@ -9,9 +9,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from posecheck.landmarks import Landmark, Landmarks
+
+if TYPE_CHECKING:
+    from posecheck.poses.base import CheckStatus
 
 
 class View(StrEnum):
@@ -118,6 +121,7 @@ class FrameResult:
     side: str | None = None
     pose_confidence: float | None = None
     cues: tuple[Cue, ...] = ()
+    checks: tuple[CheckStatus, ...] = ()
     balance: Balance | None = None
     notes: tuple[str, ...] = ()
 
@@ -139,6 +143,18 @@ class FrameResult:
             "view": self.view.value,
             "metrics": {name: m.to_dict() for name, m in self.metrics.items()},
             "cues": [c.to_dict() for c in self.cues],
+            "checks": [_check_dict(c) for c in self.checks],
             "notes": list(self.notes),
             "landmarks": None if self.landmarks is None else self.landmarks.to_list(),
         }
+
+
+def _check_dict(status: CheckStatus) -> dict[str, Any]:
+    measured = status.severity is not None and not math.isnan(status.value)
+    return {
+        "check": status.check,
+        "metric": status.metric,
+        "status": status.severity.value if status.severity is not None else "not_measurable",
+        "value": round(status.value, 3) if measured else None,
+        "reason": status.reason,
+    }

@@ -283,9 +283,10 @@ def test_measure_all_is_vectorised_over_frames() -> None:
             assert m.reason[i] == m1[name].reason
 
 
-def test_grounded_feet_use_world_height_over_image_rows() -> None:
+def test_grounded_feet_need_image_and_world_heights() -> None:
     # A high camera can draw a foot lifted behind the body level with the standing foot.
-    body = lift_foot(standing_body(), "right", 0.2)
+    leg_m = 0.90 - 0.08  # hip to ankle of the straight synthetic leg
+    body = lift_foot(standing_body(), "right", (g.WORLD_GROUND_TOLERANCE + 0.1) * leg_m)
     lm = camera_view(body)
     xy = lm.xy.copy()
     for j in (L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX):
@@ -294,3 +295,13 @@ def test_grounded_feet_use_world_height_over_image_rows() -> None:
     assert value(drawn_level, "feet_grounded") == 1
     image_only = Landmarks(xy=xy, visibility=lm.visibility, image_wh=lm.image_wh)
     assert value(image_only, "feet_grounded") == 2
+    # ...and a foot lifted less than the world tolerance counts as down if the image agrees
+    low = lift_foot(standing_body(), "right", 0.5 * g.WORLD_GROUND_TOLERANCE * leg_m)
+    lm_low = camera_view(low)
+    xy_low = lm_low.xy.copy()
+    for j in (L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX):
+        xy_low[j, 1] = lm_low.xy[j - 1, 1]
+    level = Landmarks(
+        xy=xy_low, visibility=lm_low.visibility, image_wh=lm_low.image_wh, world=lm_low.world
+    )
+    assert value(level, "feet_grounded") == 2

@@ -1,0 +1,192 @@
+"""The pose-rule framework: a pose declares its checks; :func:`evaluate_pose` runs them.
+
+A :class:`PoseCheck` names a metric by template: ``{side}`` is the working leg (front leg
+in Warrior 1, standing leg in Tree and Half Moon) and ``{other}`` the other one, so
+``knee_angle_{other}_deg`` is Warrior 1's back knee. Each check also says from which
+camera views it can be judged; from any other view it reports "not measurable from this
+view" instead of firing. Thresholds are typed fields with their source, in one place per
+pose (that pose's module).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from posecheck.landmarks import Landmark
+from posecheck.result import Cue, Metric, Severity
+
+Direction = Literal["above", "below", "abs_above"]
+ViewName = Literal["front", "oblique", "side"]
+ALL_VIEWS: tuple[ViewName, ...] = ("front", "oblique", "side")
+
+_RANK = {Severity.OK: 0, Severity.INFO: 1, Severity.WARN: 2, Severity.FAULT: 3}
+
+
+@dataclass(frozen=True)
+class PoseCheck:
+    """One check of one pose.
+
+    Attributes:
+        id: stable identifier, e.g. ``front_knee_over_ankle`` (JSON ``cues[].check``).
+        title: short human name for listings.
+        metric: metric name template (``{side}`` / ``{other}`` are filled in).
+        direction: ``above``: fires when ``value - target >= threshold``; ``below``: when
+            ``value - target <= threshold``; ``abs_above``: when ``|value - target| >=
+            threshold``.
+        warn, fault: thresholds (``fault`` lies beyond ``warn``).
+        target: subtracted from the value before comparing (e.g. 90 for a 90 deg knee).
+        views: camera views the check can be judged from.
+        message: the cue, short, kind, actionable, in the seed article's voice.
+        source: where the numbers come from.
+        joint: landmark template the renderer marks (``{side}``-resolved name of a
+            :class:`Landmark` member, e.g. ``"{SIDE}_KNEE"``).
+        max_severity: cap for checks whose metric is not yet validated for this pose
+            (``info`` = shown but never a warning).
+        needs_feet_grounded: only judged with this many feet on the floor.
+    """
+
+    id: str
+    title: str
+    metric: str
+    direction: Direction
+    warn: float
+    fault: float
+    message: str
+    source: str
+    views: tuple[ViewName, ...] = ALL_VIEWS
+    target: float = 0.0
+    joint: str | None = None
+    max_severity: Severity = Severity.FAULT
+    needs_feet_grounded: int | None = None
+
+    def __post_init__(self) -> None:
+        beyond = self.fault >= self.warn if self.direction != "below" else self.fault <= self.warn
+        if not beyond:
+            raise ValueError(f"{self.id}: fault threshold must lie beyond the warn threshold")
+
+    def metric_name(self, side: str | None) -> str:
+        """The concrete metric name for the working ``side`` (``left``/``right``)."""
+        side = side or "left"
+        other = "right" if side == "left" else "left"
+        return self.metric.format(side=side, other=other)
+
+    def joint_for(self, side: str | None) -> Landmark | None:
+        if self.joint is None:
+            return None
+        side = side or "left"
+        other = "right" if side == "left" else "left"
+        return Landmark[self.joint.format(SIDE=side.upper(), OTHER=other.upper())]
+
+    def severity(self, value: float) -> Severity:
+        """Severity of a measured ``value`` (``ok`` when the check passes)."""
+        if math.isnan(value):
+            return Severity.OK
+        x = value - self.target
+        if self.direction == "below":
+            x, warn, fault = -x, -self.warn, -self.fault
+        elif self.direction == "abs_above":
+            x, warn, fault = abs(x), self.warn, self.fault
+        else:
+            warn, fault = self.warn, self.fault
+        if x >= fault:
+            found = Severity.FAULT
+        elif x >= warn:
+            found = Severity.WARN
+        else:
+            return Severity.OK
+        return found if _RANK[found] <= _RANK[self.max_severity] else self.max_severity
+
+    def describe_threshold(self) -> str:
+        """e.g. ``"|value - 90| >= 15 warn, >= 25 fault"`` for listings."""
+        v = "value" if self.target == 0 else f"value - {self.target:g}"
+        op = {"above": ">=", "below": "<=", "abs_above": ">="}[self.direction]
+        lhs = f"|{v}|" if self.direction == "abs_above" else v
+        cap = (
+            "" if self.max_severity is Severity.FAULT else f" (shown as {self.max_severity.value})"
+        )
+        return f"{lhs} {op} {self.warn:g} warn, {op} {self.fault:g} fault{cap}"
+
+
+@dataclass(frozen=True)
+class CheckStatus:
+    """How one check came out on one frame.
+
+    ``severity`` is None when the check could not be judged; ``reason`` then says why.
+    """
+
+    check: str
+    metric: str
+    value: float
+    severity: Severity | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class PoseSpec:
+    """A pose: its name, what its ``side`` means, and its checks."""
+
+    name: str
+    display_name: str
+    side_meaning: str | None  # "front leg", "standing leg", or None (Bridge)
+    checks: tuple[PoseCheck, ...]
+    summary: str = ""
+
+    def __post_init__(self) -> None:
+        ids = [c.id for c in self.checks]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"{self.name}: duplicate check ids")
+
+
+def evaluate_pose(
+    spec: PoseSpec,
+    metrics: Mapping[str, Metric],
+    view: str,
+    side: str | None,
+) -> tuple[tuple[Cue, ...], tuple[CheckStatus, ...]]:
+    """Run every check of ``spec`` on one frame.
+
+    Args:
+        metrics: the frame's metrics by name.
+        view: the frame's camera view (``front``/``oblique``/``side``/``unknown``).
+        side: the working leg (``left``/``right``), or None for Bridge.
+    Returns:
+        ``(cues, statuses)``: cues worst first, and one status per check in order.
+    """
+    cues: list[Cue] = []
+    statuses: list[CheckStatus] = []
+    feet = metrics.get("feet_grounded")
+    for check in spec.checks:
+        name = check.metric_name(side)
+        metric = metrics.get(name)
+        value = metric.value if metric is not None else math.nan
+        reason: str | None = None
+        if view not in check.views:
+            reason = f"not measurable from this view ({view}); needs {'/'.join(check.views)}"
+        elif metric is None:
+            reason = f"unknown metric {name}"
+        elif not metric.valid:
+            reason = f"not measurable: {metric.reason}"
+        elif check.needs_feet_grounded is not None and not (
+            feet is not None and feet.valid and feet.value == check.needs_feet_grounded
+        ):
+            reason = f"needs {check.needs_feet_grounded} foot/feet on the floor"
+        if reason is not None:
+            statuses.append(CheckStatus(check.id, name, math.nan, None, reason))
+            continue
+        severity = check.severity(value)
+        statuses.append(CheckStatus(check.id, name, value, severity, None))
+        if severity is not Severity.OK:
+            cues.append(
+                Cue(
+                    check=check.id,
+                    severity=severity,
+                    message=check.message,
+                    metric=name,
+                    joint=check.joint_for(side),
+                )
+            )
+    cues.sort(key=lambda c: -_RANK[c.severity])
+    return tuple(cues), tuple(statuses)

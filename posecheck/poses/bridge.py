@@ -1,0 +1,104 @@
+"""Bridge (Setu Bandha Sarvangasana): no working side (both legs do the same thing).
+
+The seed article: hip extension, firing the gluteus maximus more than the hamstrings;
+knees stay in line.
+"""
+
+from __future__ import annotations
+
+from posecheck.poses.base import PoseCheck, PoseSpec, ViewName
+
+SIDE_VIEWS: tuple[ViewName, ...] = ("side", "oblique")
+
+BRIDGE = PoseSpec(
+    name="bridge",
+    display_name="Bridge",
+    side_meaning=None,
+    summary="lying on the back, feet down hip-width, hips lifted",
+    checks=(
+        PoseCheck(
+            id="hips_lifted",
+            title="hips lifted",
+            metric="hip_angle_deg",
+            direction="below",
+            warn=160.0,
+            fault=145.0,
+            views=SIDE_VIEWS,
+            joint="LEFT_HIP",
+            message="Hips sagging: press through the heels and lift with the glutes",
+            source="DESIGN.md: shoulder-hip-knee >= ~160 deg",
+        ),
+        PoseCheck(
+            id="left_knee_over_ankle",
+            title="left knee over the ankle",
+            metric="shin_angle_left_deg",
+            direction="above",
+            warn=15.0,
+            fault=25.0,
+            views=SIDE_VIEWS,
+            joint="LEFT_KNEE",
+            message="Left shin slanting: walk the foot under the knee so the glutes, not "
+            "the hamstrings, do the lifting",
+            source="DESIGN.md: knees over ankles; shin within 15/25 deg of vertical",
+        ),
+        PoseCheck(
+            id="right_knee_over_ankle",
+            title="right knee over the ankle",
+            metric="shin_angle_right_deg",
+            direction="above",
+            warn=15.0,
+            fault=25.0,
+            views=SIDE_VIEWS,
+            joint="RIGHT_KNEE",
+            message="Right shin slanting: walk the foot under the knee so the glutes, not "
+            "the hamstrings, do the lifting",
+            source="DESIGN.md: knees over ankles; shin within 15/25 deg of vertical",
+        ),
+        PoseCheck(
+            id="knees_not_caving",
+            title="knees not caving in",
+            metric="knee_ankle_gap_ratio",
+            direction="below",
+            warn=0.8,
+            fault=0.7,
+            views=("front",),
+            message="Knees drifting toward the midline: keep them hip-width, over the ankles",
+            source="DESIGN.md: knee/ankle gap ratio 0.8-1.2",
+        ),
+        PoseCheck(
+            id="knees_not_splaying",
+            title="knees not splaying out",
+            metric="knee_ankle_gap_ratio",
+            direction="above",
+            warn=1.2,
+            fault=1.3,
+            views=("front",),
+            message="Knees splaying out: draw them in to hip-width",
+            source="DESIGN.md: knee/ankle gap ratio 0.8-1.2",
+        ),
+        PoseCheck(
+            id="hips_level",
+            title="hips level left/right",
+            metric="pelvic_obliquity_deg",
+            direction="abs_above",
+            warn=5.0,
+            fault=10.0,
+            views=("front",),
+            message="One hip lower: lift it level with the other",
+            source="DESIGN.md: hips level; starting values 5/10 deg",
+        ),
+        PoseCheck(
+            id="weight_even",
+            title="weight even on both feet",
+            metric="weight_left_pct",
+            direction="abs_above",
+            target=50.0,
+            warn=15.0,
+            fault=25.0,
+            views=("front",),
+            needs_feet_grounded=2,
+            message="Weight uneven: press both feet down evenly",
+            source="DESIGN.md: weight even on both feet; 65/35 and 75/25 (lever-rule estimate)",
+        ),
+    ),
+)

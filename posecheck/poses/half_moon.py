@@ -1,0 +1,88 @@
+"""Half Moon (Ardha Chandrasana): ``side`` is the STANDING leg, ``{other}`` the lifted leg.
+
+The seed article: the standing leg is abducted, so engage its outer hip; hips stacked.
+"""
+
+from __future__ import annotations
+
+from posecheck.poses.base import PoseCheck, PoseSpec
+from posecheck.result import Severity
+
+HALF_MOON = PoseSpec(
+    name="half_moon",
+    display_name="Half Moon",
+    side_meaning="standing leg",
+    summary="balancing on one leg and one hand, trunk and lifted leg parallel to the floor",
+    checks=(
+        PoseCheck(
+            id="standing_leg_straight",
+            title="standing leg straight",
+            metric="knee_angle_{side}_deg",
+            direction="below",
+            warn=165.0,
+            fault=150.0,
+            views=("side", "oblique"),
+            joint="{SIDE}_KNEE",
+            message="Standing leg: straighten it, lift the kneecap",
+            source="DESIGN.md: standing leg straight; starting values 165/150 deg",
+        ),
+        PoseCheck(
+            id="standing_knee_tracking",
+            title="standing knee tracking over the foot",
+            metric="knee_valgus_{side}_deg",
+            direction="above",
+            warn=8.0,
+            fault=12.0,
+            views=("front",),
+            joint="{SIDE}_KNEE",
+            message="Standing knee drifting toward the midline: turn it out over the toes",
+            source="FPPA norms (Munro 2012); starting values 8/12 deg",
+        ),
+        PoseCheck(
+            id="hips_stacked",
+            title="hips stacked",
+            metric="pelvis_rotation_deg",
+            direction="above",
+            warn=30.0,
+            fault=45.0,
+            views=("front",),
+            max_severity=Severity.INFO,
+            message="Hips rolling toward the floor: stack the top hip over the bottom one",
+            source="DESIGN.md: hip line near vertical. World-landmark depth is noisy: info "
+            "only until validated",
+        ),
+        PoseCheck(
+            id="lifted_leg_level",
+            title="lifted leg near hip height",
+            metric="leg_elevation_{other}_deg",
+            direction="abs_above",
+            warn=15.0,
+            fault=25.0,
+            views=("front", "oblique"),
+            joint="{OTHER}_ANKLE",
+            message="Lifted leg: bring it level with the hip, reach out through the heel",
+            source="DESIGN.md: lifted leg near hip height (+-15 deg)",
+        ),
+        PoseCheck(
+            id="hand_under_shoulder",
+            title="lower hand under the shoulder",
+            metric="hand_under_shoulder_{side}_pct",
+            direction="above",
+            warn=15.0,
+            fault=25.0,
+            views=("front", "oblique"),
+            message="Lower hand: place it under the shoulder (a block helps)",
+            source="DESIGN.md: lower hand under the shoulder; 15/25 % of leg length",
+        ),
+        PoseCheck(
+            id="com_over_base",
+            title="centre of mass over foot and hand",
+            metric="com_outside_support_pct",
+            direction="above",
+            warn=3.0,
+            fault=10.0,
+            message="Weight falling outside your foot and hand: draw it back over the foot",
+            source="DESIGN.md: COM over foot + hand; 3/10 % of leg length outside the base",
+        ),
+    ),
+)

@@ -1,0 +1,95 @@
+"""Tree (Vrksasana): ``side`` is the STANDING leg, ``{other}`` the lifted leg.
+
+The seed article: the lifted (top) leg is abducted; on the standing leg engage the outer
+hip (gluteus medius) so the knee does not collapse toward the midline.
+"""
+
+from __future__ import annotations
+
+from posecheck.poses.base import PoseCheck, PoseSpec
+from posecheck.result import Severity
+
+TREE = PoseSpec(
+    name="tree",
+    display_name="Tree",
+    side_meaning="standing leg",
+    summary="standing on one straight leg, the other foot on the calf or inner thigh",
+    checks=(
+        PoseCheck(
+            id="standing_knee_midline",
+            title="standing knee not toward the midline",
+            metric="knee_valgus_{side}_deg",
+            direction="above",
+            warn=6.0,
+            fault=10.0,
+            views=("front",),
+            joint="{SIDE}_KNEE",
+            message="Standing knee drifting toward the midline: wake up the outer hip",
+            source="FPPA (Munro 2012); a straight standing leg should read near 0, so the "
+            "thresholds sit below the single-leg landing norms; 2D error 2-4 deg",
+        ),
+        PoseCheck(
+            id="standing_leg_straight",
+            title="standing leg straight",
+            metric="knee_angle_{side}_deg",
+            direction="below",
+            warn=170.0,
+            fault=160.0,
+            views=("side", "oblique"),
+            joint="{SIDE}_KNEE",
+            message="Standing leg: lengthen it, lift the kneecap without locking",
+            source="DESIGN.md: standing leg straight; starting values 170/160 deg",
+        ),
+        PoseCheck(
+            id="foot_off_knee",
+            title="lifted foot above or below the knee joint",
+            metric="foot_knee_gap_{side}_pct",
+            direction="below",
+            warn=10.0,
+            fault=5.0,
+            joint="{OTHER}_HEEL",
+            message="Foot pressing on the knee joint: move it above or below the knee",
+            source="DESIGN.md: lifted foot not on the knee joint; heel within 10/5 % of leg "
+            "length of the knee's height",
+        ),
+        PoseCheck(
+            id="lifted_knee_open",
+            title="lifted knee opened out",
+            metric="thigh_abduction_{other}_deg",
+            direction="below",
+            warn=45.0,
+            fault=30.0,
+            views=("front",),
+            joint="{OTHER}_KNEE",
+            message="Lifted knee: open it out to the side from the hip (glute medius)",
+            source="Seed article: the top leg is abducted. Thigh against the trunk line; "
+            "starting values 45/30 deg",
+        ),
+        PoseCheck(
+            id="pelvis_level",
+            title="pelvis level",
+            metric="pelvic_obliquity_deg",
+            direction="abs_above",
+            warn=15.0,
+            fault=20.0,
+            views=("front",),
+            max_severity=Severity.INFO,
+            message="Pelvis tilting: level the hips, lengthen both sides of the waist",
+            source="DESIGN.md: in Tree the lifted leg drags MediaPipe's hip landmark (~13 deg "
+            "for a level pelvis on rendered bodies), so only gross tilts show, as info",
+        ),
+        PoseCheck(
+            id="com_over_foot",
+            title="centre of mass over the standing foot",
+            metric="com_offset_foot_lengths",
+            direction="above",
+            warn=0.35,
+            fault=0.5,
+            needs_feet_grounded=1,
+            joint="{SIDE}_ANKLE",
+            message="Weight drifting off the standing foot: root down through its centre",
+            source="DESIGN.md: COM over the standing foot; the foot's centre +-0.35/0.5 foot "
+            "lengths (an image-only estimate)",
+        ),
+    ),
+)

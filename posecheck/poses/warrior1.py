@@ -1,0 +1,132 @@
+"""Warrior 1 (Virabhadrasana I): ``side`` is the FRONT leg, ``{other}`` the back leg.
+
+The seed article: the back-leg hip is extended, so engage the back leg's gluteus
+maximus. DESIGN.md's starting checks, with their thresholds in one place below.
+"""
+
+from __future__ import annotations
+
+from posecheck.poses.base import PoseCheck, PoseSpec, ViewName
+from posecheck.result import Severity
+
+SIDE_VIEWS: tuple[ViewName, ...] = ("side", "oblique")
+
+WARRIOR1 = PoseSpec(
+    name="warrior1",
+    display_name="Warrior 1",
+    side_meaning="front leg",
+    summary="lunge with the back heel down, hips turned to the front, arms overhead",
+    checks=(
+        PoseCheck(
+            id="front_knee_90",
+            title="front knee near 90 deg",
+            metric="knee_angle_{side}_deg",
+            direction="abs_above",
+            target=90.0,
+            warn=15.0,
+            fault=25.0,
+            views=SIDE_VIEWS,
+            joint="{SIDE}_KNEE",
+            message="Front knee: bend toward 90 degrees, thigh toward parallel",
+            source="DESIGN.md: front knee ~90 deg (+-15)",
+        ),
+        PoseCheck(
+            id="front_knee_over_ankle",
+            title="front shin vertical (knee over ankle)",
+            metric="shin_angle_{side}_deg",
+            direction="above",
+            warn=12.0,
+            fault=20.0,
+            views=SIDE_VIEWS,
+            joint="{SIDE}_KNEE",
+            message="Front knee past the ankle: step the front foot forward, shin upright",
+            source="DESIGN.md: shin near vertical; starting values 12/20 deg",
+        ),
+        PoseCheck(
+            id="front_knee_midline",
+            title="front knee not toward the midline",
+            metric="knee_valgus_{side}_deg",
+            direction="above",
+            warn=8.0,
+            fault=12.0,
+            views=("front",),
+            joint="{SIDE}_KNEE",
+            message="Front knee drifting toward the midline: press it out over the second toe",
+            source="FPPA norms 1-9 deg men, 5-12 deg women in single-leg landing (Munro 2012); "
+            "2D error 2-4 deg (Gwynne & Curran 2014)",
+        ),
+        PoseCheck(
+            id="back_knee_straight",
+            title="back knee straight",
+            metric="knee_angle_{other}_deg",
+            direction="below",
+            warn=165.0,
+            fault=150.0,
+            views=SIDE_VIEWS,
+            joint="{OTHER}_KNEE",
+            message="Back leg: straighten the knee, press through the outer edge of the heel",
+            source="DESIGN.md: back knee straight (>165 deg)",
+        ),
+        PoseCheck(
+            id="back_hip_extended",
+            title="back hip extended (glute)",
+            metric="hip_extension_{other}_deg",
+            direction="below",
+            warn=15.0,
+            fault=5.0,
+            views=SIDE_VIEWS,
+            joint="{OTHER}_HIP",
+            message="Back-leg glute: squeeze to extend the hip",
+            source="Seed article: extend the back-leg hip with the gluteus maximus. DESIGN.md: "
+            "a rendered Warrior 1 had 39 deg of extension, 14 deg with the trunk leaning 25 "
+            "deg forward; starting values 15/5 deg",
+        ),
+        PoseCheck(
+            id="back_heel_down",
+            title="back heel grounded",
+            metric="heel_lift_{other}_pct",
+            direction="above",
+            warn=5.0,
+            fault=10.0,
+            views=SIDE_VIEWS,
+            joint="{OTHER}_HEEL",
+            message="Back heel lifting: root the outer edge of the back foot",
+            source="DESIGN.md: back heel grounded; heel above toes by 5/10 % of leg length",
+        ),
+        PoseCheck(
+            id="hips_square",
+            title="hips turned toward the front",
+            metric="hips_square_deg",
+            direction="below",
+            warn=35.0,
+            fault=25.0,
+            max_severity=Severity.INFO,
+            message="Hips: draw the back hip forward to square them to the front",
+            source="DESIGN.md: hips roughly squared. World-landmark depth is noisy; real "
+            "Warrior 1 photos read 38-62 deg, Warrior 2 15-28 deg. Info only until validated",
+        ),
+        PoseCheck(
+            id="hips_level",
+            title="hips level",
+            metric="pelvic_obliquity_deg",
+            direction="abs_above",
+            warn=5.0,
+            fault=10.0,
+            views=("front",),
+            message="Hips uneven: level the pelvis, lengthen the low side's waist",
+            source="DESIGN.md: hips roughly level; starting values 5/10 deg",
+        ),
+        PoseCheck(
+            id="weight_not_on_front",
+            title="weight not dumped on the front leg",
+            metric="weight_{side}_pct",
+            direction="above",
+            warn=70.0,
+            fault=80.0,
+            needs_feet_grounded=2,
+            message="Weight dumped on the front leg: press back through the back heel",
+            source="DESIGN.md: weight not dumped on the front leg; lever-rule estimate "
+            "(r 0.2-0.3 with force plates, Scott 2022); starting values 70/80 %",
+        ),
+    ),
+)
