@@ -21,6 +21,7 @@ import typer
 from posecheck.errors import ModelError, PosecheckError
 
 if TYPE_CHECKING:
+    from posecheck.report import VideoReport
     from posecheck.result import FrameResult
 
 app = typer.Typer(
@@ -165,6 +166,124 @@ def image(
         raise typer.Exit(2) from None
     if failures:
         raise typer.Exit(1)
+
+
+def _print_video_summary(report: VideoReport, out: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from posecheck.poses import get_pose
+
+    console = Console()
+    v = report.video
+    console.print(
+        f"[bold]{report.source}[/]: {v.width}x{v.height}, {v.fps:.1f} fps, "
+        f"{report.frames_analysed} frames analysed, person in {report.frames_with_person}"
+    )
+    if report.holds:
+        table = Table(title="Holds")
+        for col in ("#", "pose", "side", "time", "view", "score", "weakest check"):
+            table.add_column(col)
+        for h in report.holds:
+            spec = get_pose(h.pose)
+            side = f"{spec.side_meaning}: {h.side}" if spec.side_meaning and h.side else ""
+            judged = [c for c in h.checks if c.score is not None]
+            weakest = min(judged, key=lambda c: c.score or 0.0) if judged else None
+            weak = (
+                f"{weakest.title} ({weakest.score:.0f})"
+                if weakest and weakest.score is not None
+                else ""
+            )
+            score = "" if h.score is None else f"{h.score:.0f}"
+            table.add_row(
+                str(h.index),
+                spec.display_name,
+                side,
+                f"{h.start_s:.1f}-{h.end_s:.1f} s",
+                h.view,
+                score,
+                weak,
+            )
+        console.print(table)
+    for note in report.notes:
+        console.print(f"note: {note}")
+    if out is not None:
+        console.print(f"outputs in {out}/: " + ", ".join(report.outputs.values()))
+
+
+@app.command()
+def analyze(
+    video: Annotated[
+        Path, typer.Argument(help="A recorded video (mp4, mov, webm, ...).", show_default=False)
+    ],
+    pose: Annotated[
+        PoseChoice, typer.Option(help="Pose to check; auto recognises it in every frame.")
+    ] = PoseChoice.auto,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output folder (default: posecheck-out/<video name>)."),
+    ] = None,
+    stride: Annotated[int, typer.Option(min=1, help="Analyse every N-th frame.")] = 1,
+    max_width: Annotated[
+        int | None, typer.Option(min=64, help="Downscale wider frames to this width (px).")
+    ] = None,
+    no_video: Annotated[
+        bool, typer.Option("--no-video", help="Skip annotated.mp4 (faster).")
+    ] = False,
+    model: ModelOption = None,
+) -> None:
+    """Analyse a recorded video: annotated.mp4, report.json, frames.csv, report.html.
+
+    Exit codes: 0 done; 1 the video cannot be read; 2 usage or model error; 3 decoding
+    stopped early (a partial report covering what decoded was written).
+    """
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from posecheck.analyze import analyze_video
+
+    target = out if out is not None else Path("posecheck-out") / video.stem
+    forced = None if pose is PoseChoice.auto else pose.value
+    columns = (
+        TextColumn("analysing"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
+    try:
+        with Progress(*columns, transient=True) as bar:
+            task = bar.add_task("video", total=None)
+
+            def progress(done_s: float, total_s: float | None) -> None:
+                bar.update(task, completed=done_s, total=total_s)
+
+            report = analyze_video(
+                video,
+                target,
+                pose=forced,
+                stride=stride,
+                max_width=max_width,
+                write_video=not no_video,
+                model=model,
+                progress=progress,
+            )
+    except ModelError as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from None
+    except PosecheckError as exc:
+        _error(str(exc))
+        raise typer.Exit(1) from None
+    _print_video_summary(report, target)
+    if not report.complete:
+        _error(f"{video}: partial report: decoding stopped at {report.stopped_at_s:.1f} s")
+        raise typer.Exit(3)
 
 
 @app.command()

@@ -139,6 +139,7 @@ class PoseEstimator:
         self._retry_landmarker: Any = None
         self._mp: Any = None
         self._last_ts_ms = -1
+        self._followed: np.ndarray | None = None  # video mode: mid-hip of the person followed
 
     def __enter__(self) -> PoseEstimator:
         self.open()
@@ -252,6 +253,10 @@ def _to_landmarks(points: Any, world: Any, image_wh: tuple[int, int]) -> Landmar
     if world is not None:
         world_xyz = np.array([[p.x, p.y, p.z] for p in world], dtype=np.float64)
     return Landmarks(xy=xy, visibility=vis, image_wh=image_wh, world=world_xyz)
+
+
+def _mid_hip(lm: Landmarks) -> np.ndarray:
+    return np.asarray((lm.xy[23] + lm.xy[24]) / 2.0)
 
 
 def _bbox_area(lm: Landmarks) -> float:

@@ -39,6 +39,30 @@ POSES = ("warrior1", "tree", "half_moon", "bridge")
 #: scores 0.5, so this means every condition is at least at its threshold).
 MIN_CONFIDENCE = 0.5
 
+#: A pose is only named when shoulders, hips, knees and ankles lie in the picture, up to
+#: this margin (normalised units) beyond its edges: MediaPipe guesses joints outside the
+#: frame, and a close-up of the upper body must not be read as a pose. On the real photo
+#: set the worst in-pose overshoot is 0.09 (a Warrior 1 whose back foot is cut off).
+MAX_OUT_OF_FRAME = 0.15
+_BODY = [
+    L.LEFT_SHOULDER,
+    L.RIGHT_SHOULDER,
+    L.LEFT_HIP,
+    L.RIGHT_HIP,
+    L.LEFT_KNEE,
+    L.RIGHT_KNEE,
+    L.LEFT_ANKLE,
+    L.RIGHT_ANKLE,
+]
+
+
+def body_in_frame(lm: Landmarks) -> bool:
+    """Whether the main joints lie in the picture (see :data:`MAX_OUT_OF_FRAME`)."""
+    xy = lm.xy[_BODY]
+    overshoot = float(np.max(np.maximum(-xy, xy - 1.0)))
+    return overshoot <= MAX_OUT_OF_FRAME
+
+
 #: MediaPipe's world skeleton reads a straight knee as ~13 deg bent (see geometry).
 _WORLD_KNEE_BIAS_DEG = g.WORLD_KNEE_FLEXION_BIAS_DEG
 
@@ -502,7 +526,7 @@ def recognise(lm: Landmarks) -> Recognition:
         scores[pose] = score(f, side)
         sides[pose] = side if choose_side is not None else None
     best = max(scores, key=lambda p: scores[p])
-    if scores[best] < MIN_CONFIDENCE:
+    if scores[best] < MIN_CONFIDENCE or not body_in_frame(lm):
         return Recognition(pose=None, side=None, confidence=scores[best], scores=scores)
     side_idx = sides[best]
     side_name = None if side_idx is None else ("left", "right")[side_idx]

@@ -274,6 +274,8 @@ def header_text(result: FrameResult) -> str:
     side_word = _SIDE_WORDS.get(result.pose)
     if result.side is not None and side_word is not None:
         name = f"{name} ({side_word}: {result.side})"
+    if result.status:
+        return f"{name} | {view} | {result.status}"
     return f"{name} | {view}"
 
 

@@ -124,6 +124,7 @@ class FrameResult:
     checks: tuple[CheckStatus, ...] = ()
     balance: Balance | None = None
     notes: tuple[str, ...] = ()
+    status: str | None = None  # e.g. "hold 12.3 s" or "transition: not scored" in video
 
     @property
     def person(self) -> bool:
@@ -145,6 +146,7 @@ class FrameResult:
             "cues": [c.to_dict() for c in self.cues],
             "checks": [_check_dict(c) for c in self.checks],
             "notes": list(self.notes),
+            "status": self.status,
             "landmarks": None if self.landmarks is None else self.landmarks.to_list(),
         }
 

@@ -1,0 +1,311 @@
+"""``analyze_video``: a recorded video through the whole pipeline, streaming.
+
+Data flow (each stage a plain function or small object, see the package docstring)::
+
+    VideoReader (decode thread) -> PoseEstimator (VIDEO mode) -> CenteredSmoother
+      -> assess (metrics, pose, checks) -> HoldTracker (holds, scores)
+      -> overlay + ThreadedWriter (encode thread), frames.csv row
+
+Decoding and encoding run in their own threads so they overlap inference. Memory stays
+flat: only a few frames are ever held (the prefetch queue, the smoother's window, the
+encoder's queue). Outputs are written under temporary names and renamed into place when
+complete, report.json last, so a crash never leaves a half-written report. The library
+prints nothing: progress goes to an optional callback.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from posecheck import geometry
+from posecheck.estimator import PoseEstimator
+from posecheck.pipeline import assess
+from posecheck.poses import get_pose
+from posecheck.report import Hold, VideoReport
+from posecheck.result import FrameResult
+from posecheck.temporal import CenteredSmoother, HoldTracker
+
+#: Progress callback: (seconds of video done, total seconds or None).
+Progress = Callable[[float, float | None], None]
+
+FRAMES_CSV_FIELDS = (
+    ["time_s", "frame", "person", "pose", "side", "confidence", "view", "hold", "status"]
+    + [col for name in geometry.METRIC_UNITS for col in (name, f"{name}_valid")]
+    + ["cues"]
+)
+
+THUMBNAIL_WIDTH = 480
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    index: int
+    time_s: float
+    image: NDArray[np.uint8] | None
+    result: FrameResult
+
+
+def _csv_row(a: _Analysed, hold: int | None) -> list[str]:
+    r = a.result
+    row = [
+        f"{a.time_s:.4f}",
+        str(a.index),
+        "1" if r.person else "0",
+        r.pose or "",
+        r.side or "",
+        "" if r.pose_confidence is None else f"{r.pose_confidence:.3f}",
+        r.view.value,
+        "" if hold is None else str(hold),
+        r.status or "",
+    ]
+    for name in geometry.METRIC_UNITS:
+        m = r.metrics.get(name)
+        ok = m is not None and m.valid
+        row += [f"{m.value:.4f}" if ok and m is not None else "", "1" if ok else "0"]
+    row.append(";".join(c.check for c in r.cues))
+    return row
+
+
+def _atomic_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.partial")
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = _atomic_path(path)
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _display_result(result: FrameResult, tracker: HoldTracker, time_s: float) -> FrameResult:
+    """What the overlay shows: the hold's timer in a hold, no cues in transitions."""
+    current = tracker.current
+    if current is not None and result.person:
+        pose, _, start_s = current
+        if result.pose == pose:
+            return replace(result, status=f"hold {time_s - start_s:.1f} s")
+    if not result.person:
+        return result
+    return replace(result, cues=(), status="transition: not scored")
+
+
+def analyze_video(
+    path: Path | str,
+    out_dir: Path | str | None = None,
+    *,
+    pose: str | None = None,
+    stride: int = 1,
+    max_width: int | None = None,
+    write_video: bool = True,
+    model: Path | str | None = None,
+    progress: Progress | None = None,
+) -> VideoReport:
+    """Analyse a recorded video; returns the report (and writes the outputs to ``out_dir``).
+
+    Args:
+        path: the video file.
+        out_dir: where ``annotated.mp4``, ``frames.csv``, ``report.html`` and
+            ``report.json`` go; None writes nothing.
+        pose: None recognises the pose in every frame; a name checks that pose.
+        stride: analyse every ``stride``-th decoded frame.
+        max_width: downscale frames wider than this (pixels) before analysis.
+        write_video: write ``annotated.mp4``.
+        model: a pose landmarker ``.task`` file (default: the shipped one).
+        progress: called with (seconds done, total seconds or None) as frames go by.
+
+    Raises:
+        InputError: the file cannot be opened as a video (one-line message).
+        ModelError: the model cannot be loaded.
+    """
+    from posecheck.render import annotate
+    from posecheck.video import PrefetchReader, ThreadedWriter, VideoReader
+
+    if pose is not None:
+        get_pose(pose)
+    if stride < 1:
+        raise ValueError(f"stride must be >= 1, got {stride}")
+    path = Path(path)
+    out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+
+    tracker = HoldTracker()
+    holds: list[Hold] = []
+    smoother: CenteredSmoother[tuple[int, NDArray[np.uint8] | None]] = CenteredSmoother()
+    counts = {"analysed": 0, "person": 0, "several": 0}
+    notes: list[str] = []
+    source = str(path)
+
+    with ExitStack() as stack:
+        reader = stack.enter_context(
+            PrefetchReader(VideoReader(path, stride=stride, max_width=max_width))
+        )
+        info = reader.info
+        estimator = stack.enter_context(PoseEstimator(model_path=model, mode="video"))
+        csv_file: IO[str] | None = None
+        csv_out: Any = None
+        writer: Any = None
+        if out is not None:
+            csv_file = stack.enter_context(
+                open(_atomic_path(out / "frames.csv"), "w", newline="", encoding="utf-8")
+            )
+            csv_out = csv.writer(csv_file)
+            csv_out.writerow(FRAMES_CSV_FIELDS)
+
+        def finish_frame(
+            index_image: tuple[int, NDArray[np.uint8] | None], time_s: float, lm: Any
+        ) -> None:
+            index, image = index_image
+            height, width = image.shape[:2] if image is not None else (info.height, info.width)
+            result = assess(lm, source, (width, height), pose=pose)
+            counts["analysed"] += 1
+            counts["person"] += result.person
+            holds.extend(tracker.push(time_s, result, index))
+            shown = _display_result(result, tracker, time_s)
+            if csv_out is not None:
+                csv_out.writerow(_csv_row(_Analysed(index, time_s, None, shown), None))
+            nonlocal writer
+            if out is not None and write_video and image is not None:
+                if writer is None:
+                    writer = stack.enter_context(
+                        ThreadedWriter(
+                            out / "annotated.mp4", fps=info.fps / stride, size_wh=(width, height)
+                        )
+                    )
+                writer.write(annotate(image, shown), time_s)
+
+        for frame in reader:
+            lm = estimator.detect(frame.image_bgr, timestamp_ms=int(round(frame.time_s * 1000)))
+            if estimator.last_people > 1:
+                counts["several"] += 1
+            for item, t, smoothed in smoother.push(
+                (frame.index, frame.image_bgr), frame.time_s, lm
+            ):
+                finish_frame(item, t, smoothed)
+            if progress is not None:
+                progress(frame.time_s, info.duration_s)
+        for item, t, smoothed in smoother.flush():
+            finish_frame(item, t, smoothed)
+        holds.extend(tracker.finish())
+        if reader.error:
+            notes.append(reader.error)
+        stopped_at = reader.stopped_at_s if reader.error else None
+        frames_decoded = reader.frames_decoded
+
+    if counts["person"] == 0:
+        notes.append("no person found in the video")
+    if counts["several"]:
+        notes.append(
+            f"more than one person in {counts['several']} frames; followed one person "
+            "(the largest when first seen, then the nearest to where they were)"
+        )
+    if counts["person"] and not holds:
+        notes.append("no pose held steadily for 2 s or more: nothing scored")
+    report = VideoReport(
+        source=source,
+        video=info,
+        settings={
+            "pose": pose or "auto",
+            "stride": stride,
+            "max_width": max_width,
+            "video": write_video,
+            "model": str(estimator.model_path),
+        },
+        frames_decoded=frames_decoded,
+        frames_analysed=counts["analysed"],
+        frames_with_person=counts["person"],
+        holds=tuple(holds),
+        complete=stopped_at is None,
+        stopped_at_s=stopped_at,
+        notes=tuple(notes),
+    )
+    if out is None:
+        return report
+    outputs = {
+        "frames_csv": "frames.csv",
+        "report_json": "report.json",
+        "report_html": "report.html",
+    }
+    _fill_hold_column(_atomic_path(out / "frames.csv"), out / "frames.csv", report.holds)
+    if write_video and (out / "annotated.mp4").exists():
+        outputs["annotated_video"] = "annotated.mp4"
+    report = replace(report, outputs=outputs)
+    thumbnails = _thumbnails(path, stride, max_width, tracker, annotate)
+    from posecheck.html_report import render_html
+
+    _write_text_atomic(out / "report.html", render_html(report, out / "frames.csv", thumbnails))
+    _write_text_atomic(out / "report.json", json.dumps(report.to_dict(), indent=2, allow_nan=False))
+    return report
+
+
+def _thumbnails(
+    path: Path,
+    stride: int,
+    max_width: int | None,
+    tracker: HoldTracker,
+    annotate: Callable[[NDArray[np.uint8], FrameResult], NDArray[np.uint8]],
+) -> dict[tuple[int, str], bytes]:
+    """JPEG thumbnails of the worst moment of each faulty check, from a second decoding
+    pass that stops at the last frame needed (no inference)."""
+    import cv2
+
+    from posecheck.video import VideoReader
+
+    wanted: dict[int, list[tuple[tuple[int, str], FrameResult]]] = {}
+    for key, (index, result) in tracker.worst_moments.items():
+        wanted.setdefault(index, []).append((key, result))
+    if not wanted:
+        return {}
+    out: dict[tuple[int, str], bytes] = {}
+    last = max(wanted)
+    with VideoReader(path, stride=stride, max_width=max_width) as reader:
+        for frame in _until(reader, last):
+            for key, result in wanted.get(frame.index, []):
+                image = annotate(frame.image_bgr, result)
+                scale = THUMBNAIL_WIDTH / image.shape[1]
+                if scale < 1:
+                    size = (THUMBNAIL_WIDTH, int(round(image.shape[0] * scale)))
+                    image = np.asarray(
+                        cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8
+                    )
+                ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+                if ok:
+                    out[key] = jpeg.tobytes()
+    return out
+
+
+def _until(frames: Any, last_index: int) -> Iterator[Any]:
+    for frame in frames:
+        yield frame
+        if frame.index >= last_index:
+            return
+
+
+def _fill_hold_column(partial: Path, final: Path, holds: tuple[Hold, ...]) -> None:
+    """Copy frames.csv, filling the ``hold`` column from the holds' time spans (holds are
+    known only once they end, so the streamed rows leave it empty). Streams row by row."""
+    spans = [(h.start_s, h.end_s, h.index) for h in holds]
+    col = FRAMES_CSV_FIELDS.index("hold")
+    tmp = _atomic_path(final).with_suffix(".fill")
+    with (
+        partial.open(newline="", encoding="utf-8") as src,
+        tmp.open("w", newline="", encoding="utf-8") as dst,
+    ):
+        rows = csv.reader(src)
+        out = csv.writer(dst)
+        out.writerow(next(rows))
+        for row in rows:
+            t = float(row[0])
+            row[col] = next((str(i) for a, b, i in spans if a - 1e-6 <= t <= b + 1e-6), "")
+            out.writerow(row)
+    os.replace(tmp, final)
+    partial.unlink()

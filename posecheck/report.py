@@ -1,0 +1,163 @@
+"""The video report: plain types and their JSON form. No computation, no I/O.
+
+``report.json`` is ``VideoReport.to_dict()``; its schema is versioned by
+:data:`SCHEMA_VERSION` and documented in the README. Times are seconds from the start of
+the video (presentation time of the decoded frames, made strictly increasing).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+def _num(x: float | None, digits: int = 3) -> float | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return round(float(x), digits)
+
+
+@dataclass(frozen=True)
+class CheckScore:
+    """How one check went over one hold.
+
+    Attributes:
+        check, title, metric: the check (metric name resolved for the hold's side).
+        frames_judged: frames of the hold where the check could be judged.
+        frames_total: frames in the hold.
+        aligned_pct: share of judged time in alignment (status ok or info), in %.
+        worst_value: the metric's value furthest on the wrong side, or None.
+        worst_time_s: when it happened.
+        worst_severity: ``ok``/``info``/``warn``/``fault`` at that moment.
+        score: 0-100, see :func:`posecheck.temporal.check_score` for the formula; None
+            when never judged.
+        reason: why the check was never judged, if it was not.
+    """
+
+    check: str
+    title: str
+    metric: str
+    frames_judged: int
+    frames_total: int
+    aligned_pct: float | None
+    worst_value: float | None
+    worst_time_s: float | None
+    worst_severity: str | None
+    score: float | None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "title": self.title,
+            "metric": self.metric,
+            "frames_judged": self.frames_judged,
+            "frames_total": self.frames_total,
+            "aligned_pct": _num(self.aligned_pct, 1),
+            "worst_value": _num(self.worst_value),
+            "worst_time_s": _num(self.worst_time_s),
+            "worst_severity": self.worst_severity,
+            "score": _num(self.score, 1),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A pose held steadily from ``start_s`` to ``end_s`` (transitions excluded)."""
+
+    index: int
+    pose: str
+    side: str | None
+    start_s: float
+    end_s: float
+    frames: int
+    confidence: float
+    view: str
+    checks: tuple[CheckScore, ...]
+    score: float | None
+    sway_pct: float | None = None  # SD of the COM's horizontal position, % of leg length
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "pose": self.pose,
+            "side": self.side,
+            "start_s": _num(self.start_s),
+            "end_s": _num(self.end_s),
+            "duration_s": _num(self.duration_s),
+            "frames": self.frames,
+            "confidence": _num(self.confidence),
+            "view": self.view,
+            "score": _num(self.score, 1),
+            "sway_pct": _num(self.sway_pct, 2),
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the input video is (after rotation to upright)."""
+
+    path: str
+    width: int
+    height: int
+    fps: float
+    duration_s: float | None
+    rotation_deg: int
+    codec: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "width": self.width,
+            "height": self.height,
+            "fps": _num(self.fps),
+            "duration_s": _num(self.duration_s),
+            "rotation_deg": self.rotation_deg,
+            "codec": self.codec,
+        }
+
+
+@dataclass(frozen=True)
+class VideoReport:
+    """Everything ``posecheck analyze`` says about one video.
+
+    ``complete`` is false when decoding stopped early (``stopped_at_s`` says where and
+    ``notes`` why): the report then covers what decoded.
+    """
+
+    source: str
+    video: VideoInfo
+    settings: dict[str, Any]
+    frames_decoded: int
+    frames_analysed: int
+    frames_with_person: int
+    holds: tuple[Hold, ...]
+    complete: bool = True
+    stopped_at_s: float | None = None
+    notes: tuple[str, ...] = ()
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "source": self.source,
+            "video": self.video.to_dict(),
+            "settings": dict(self.settings),
+            "complete": self.complete,
+            "stopped_at_s": _num(self.stopped_at_s),
+            "frames_decoded": self.frames_decoded,
+            "frames_analysed": self.frames_analysed,
+            "frames_with_person": self.frames_with_person,
+            "holds": [h.to_dict() for h in self.holds],
+            "notes": list(self.notes),
+            "outputs": dict(self.outputs),
+        }

@@ -1,0 +1,370 @@
+"""report.html: one self-contained, escaped page with tables, thumbnails and plots."""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posecheck.geometry import METRIC_UNITS
+from posecheck.html_report import (
+    MAX_PLOT_POINTS,
+    downsample,
+    read_series,
+    render_html,
+    threshold_bands,
+    threshold_lines,
+)
+from posecheck.poses import get_pose
+from posecheck.poses.base import PoseCheck
+from posecheck.report import CheckScore, Hold, VideoInfo, VideoReport
+
+BASE_COLUMNS = ["time_s", "frame", "person", "pose", "side", "confidence", "view", "hold"]
+# A JPEG-looking payload: the page must carry these exact bytes.
+THUMB = b"\xff\xd8\xff\xe0" + bytes(range(256)) + b"\xff\xd9"
+
+
+def header() -> list[str]:
+    """frames.csv's columns, in the order ``posecheck analyze`` writes them."""
+    cols = [*BASE_COLUMNS, "status"]
+    for m in METRIC_UNITS:
+        cols += [m, f"{m}_valid"]
+    return [*cols, "cues"]
+
+
+def write_frames_csv(path: Path, times: np.ndarray, series: Mapping[str, np.ndarray]) -> Path:
+    """A frames.csv with ``series`` (NaN = not measurable) and every other metric empty."""
+    parts: list[str | np.ndarray] = []
+    for m in METRIC_UNITS:
+        parts.append(series[m] if m in series else ",,0")
+    lines = [",".join(header())]
+    for i, t in enumerate(times):
+        cells = [f"{t:.3f},{i},1,tree,left,0.91,side,1,hold"]
+        for part in parts:
+            if isinstance(part, str):
+                cells.append(part)
+            else:
+                v = float(part[i])
+                cells.append(f",{v:.3f},1" if math.isfinite(v) else ",,0")
+        cells.append(",standing_leg_straight")
+        lines.append("".join(cells))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def score(
+    check: str,
+    title: str,
+    metric: str,
+    value: float | None,
+    sev: str | None,
+    s: float | None,
+    t: float | None = 5.0,
+    reason: str | None = None,
+) -> CheckScore:
+    judged = 0 if s is None else 120
+    return CheckScore(
+        check=check, title=title, metric=metric, frames_judged=judged, frames_total=120,
+        aligned_pct=None if s is None else s, worst_value=value, worst_time_s=t,
+        worst_severity=sev, score=s, reason=reason,
+    )  # fmt: skip
+
+
+TREE_HOLD = Hold(
+    index=1,
+    pose="tree",
+    side="left",
+    start_s=2.0,
+    end_s=10.0,
+    frames=240,
+    confidence=0.93,
+    view="side",
+    checks=(
+        score(
+            "standing_leg_straight",
+            "standing leg straight",
+            "knee_angle_left_deg",
+            155.2,
+            "fault",
+            61.0,
+            4.7,
+        ),
+        score(
+            "foot_off_knee",
+            "lifted foot above or below the knee joint",
+            "foot_knee_gap_left_pct",
+            14.0,
+            "ok",
+            100.0,
+        ),
+        score(
+            "com_over_foot",
+            "centre of mass over the standing foot",
+            "com_offset_foot_lengths",
+            0.41,
+            "warn",
+            93.0,
+            8.1,
+        ),
+        score(
+            "pelvis_level",
+            "pelvis level",
+            "pelvic_obliquity_deg",
+            None,
+            None,
+            None,
+            None,
+            reason="not measurable from this view (side); needs front",
+        ),
+    ),  # fmt: skip
+    score=84.7,
+    sway_pct=1.2,
+)
+BRIDGE_HOLD = Hold(
+    index=2,
+    pose="bridge",
+    side=None,
+    start_s=14.0,
+    end_s=20.0,
+    frames=180,
+    confidence=0.88,
+    view="front",
+    checks=(
+        score(
+            "knees_not_caving",
+            "knees not caving in",
+            "knee_ankle_gap_ratio",
+            0.75,
+            "warn",
+            70.0,
+            15.0,
+        ),
+        score(
+            "knees_not_splaying", "knees not splaying out", "knee_ankle_gap_ratio", 1.0, "ok", 100.0
+        ),
+        score("hips_level", "hips level left/right", "pelvic_obliquity_deg", 3.0, "ok", 100.0),
+        score(
+            "weight_even", "weight even on both feet", "weight_left_pct", 79.0, "fault", 12.0, 18.0
+        ),
+    ),  # fmt: skip
+    score=41.5,
+)
+VIDEO = VideoInfo("clip.mp4", 1280, 720, 30.0, 22.0, 90, "h264")
+
+
+def make_report(**changes: object) -> VideoReport:
+    report = VideoReport(
+        source="videos/clip.mp4",
+        video=VIDEO,
+        settings={"pose": "auto", "stride": 1, "max_width": None},
+        frames_decoded=660,
+        frames_analysed=660,
+        frames_with_person=640,
+        holds=(TREE_HOLD, BRIDGE_HOLD),
+        notes=("more than one person in 3 frames",),
+        outputs={"frames_csv": "frames.csv", "annotated_video": "annotated.mp4"},
+    )
+    return replace(report, **changes)  # type: ignore[arg-type]
+
+
+def distinct_metrics(report: VideoReport) -> set[str]:
+    return {cs.metric for h in report.holds for cs in h.checks}
+
+
+@pytest.fixture
+def frames_csv(tmp_path: Path) -> Path:
+    """22 s at 30 fps: the standing knee swings across 170/160 deg, with a gap."""
+    t = np.arange(0, 22, 1 / 30)
+    knee = 165.0 + 12.0 * np.sin(t)
+    knee[(t > 6) & (t < 7)] = np.nan  # knee hidden for a second
+    gap = 1.0 + 0.3 * np.sin(0.7 * t)
+    weight = 50.0 + 30.0 * np.sin(0.5 * t)
+    series = {"knee_angle_left_deg": knee, "knee_ankle_gap_ratio": gap, "weight_left_pct": weight}
+    return write_frames_csv(tmp_path / "frames.csv", t, series)
+
+
+@pytest.fixture
+def thumbs() -> dict[tuple[int, str], bytes]:
+    # (2, "weight_even") is a fault without a thumbnail: skipped, not an error.
+    return {(1, "standing_leg_straight"): THUMB, (2, "knees_not_caving"): THUMB[:40]}
+
+
+def test_one_self_contained_document(
+    frames_csv: Path, thumbs: dict[tuple[int, str], bytes]
+) -> None:
+    doc = render_html(make_report(), frames_csv, thumbs)
+    assert doc.startswith("<!DOCTYPE html>")
+    assert doc.count("<html") == 1 and doc.rstrip().endswith("</html>")
+    assert doc.count("<body") == 1 and doc.count("<head>") == 1
+    for ref in ("http://", "https://", 'src="//', 'href="//', "<script", "<link", "@import"):
+        assert ref not in doc, ref
+    # every image is inline
+    for src in re.findall(r'src="([^"]*)"', doc):
+        assert src.startswith("data:image/")
+
+
+def test_holds_names_scores_and_colours(frames_csv: Path) -> None:
+    doc = render_html(make_report(), frames_csv, {})
+    assert "Tree" in doc and "Bridge" in doc
+    assert '<td class="score good">85</td>' in doc  # 84.7 -> green
+    assert '<td class="score poor">42</td>' in doc  # 41.5 -> red
+    assert '<td class="score fair">61</td>' in doc  # a check at 61 -> amber
+    assert "standing leg: left" in doc
+    assert "No pose was held" not in doc
+
+
+def test_check_table_values_units_and_reasons(frames_csv: Path) -> None:
+    doc = render_html(make_report(), frames_csv, {})
+    assert "155.2°" in doc and "4.7 s" in doc
+    assert "0.41 foot lengths" in doc
+    assert "79.0 %" in doc
+    assert "not measurable from this view (side); needs front" in doc
+    assert "not measurable: not measurable" not in doc
+
+
+def test_partial_banner_only_when_incomplete(frames_csv: Path) -> None:
+    complete = render_html(make_report(), frames_csv, {})
+    assert "Partial report" not in complete
+    partial = make_report(
+        complete=False, stopped_at_s=12.5, notes=("decoder error: corrupt packet",)
+    )
+    doc = render_html(partial, frames_csv, {})
+    assert "Partial report: decoding stopped at 12.5 s" in doc
+    banner = doc[doc.index('class="banner"') :]
+    assert "decoder error: corrupt packet" in banner[: banner.index("</div>")]
+
+
+def test_thumbnail_is_embedded_base64(
+    frames_csv: Path, thumbs: dict[tuple[int, str], bytes]
+) -> None:
+    doc = render_html(make_report(), frames_csv, thumbs)
+    assert f"data:image/jpeg;base64,{base64.b64encode(THUMB).decode()}" in doc
+    assert base64.b64encode(THUMB[:40]).decode() in doc
+    assert doc.count("<img ") == 2
+    # captioned with title, value and time
+    assert re.search(r"standing leg straight: 155\.2°.*?at 4\.7 s</figcaption>", doc)
+
+
+def test_thumbnail_skipped_for_aligned_check(frames_csv: Path) -> None:
+    doc = render_html(make_report(), frames_csv, {(1, "foot_off_knee"): THUMB})
+    assert base64.b64encode(THUMB).decode() not in doc
+
+
+def test_malicious_names_are_escaped(frames_csv: Path) -> None:
+    evil = "<script>alert(1)</script>.mp4"
+    report = make_report(
+        source=f"/tmp/{evil}",
+        video=replace(VIDEO, path=evil, codec="<b>h264</b>"),
+        notes=('note with "<img src=x onerror=alert(1)>"',),
+        settings={"model": "<i>m</i>"},
+    )
+    doc = render_html(report, frames_csv, {})
+    assert "<script" not in doc
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;.mp4" in doc
+    assert "<img src=x" not in doc and "<b>h264" not in doc and "<i>m" not in doc
+
+
+def test_one_plot_per_distinct_metric(frames_csv: Path) -> None:
+    report = make_report()
+    doc = render_html(report, frames_csv, {})
+    # 6 checks share knee_ankle_gap_ratio and pelvic_obliquity_deg: 6 metrics, not 8 checks
+    assert len(distinct_metrics(report)) == 6
+    assert doc.count("<svg") == 6
+    assert doc.count('<figure class="plot">') == 6
+
+
+def test_threshold_lines_abs_above() -> None:
+    check = PoseCheck(
+        id="knee_90", title="knee at 90", metric="knee_angle_{side}_deg",
+        direction="abs_above", target=90.0, warn=15.0, fault=25.0, message="m", source="s",
+    )  # fmt: skip
+    assert threshold_lines(check) == [(65.0, "fault"), (75.0, "warn"), (105.0, "warn"),
+                                      (115.0, "fault")]  # fmt: skip
+    bands = threshold_bands(check)
+    assert (75.0, 105.0) not in [(lo, hi) for lo, hi, _ in bands]
+    assert (-math.inf, 65.0, "fault") in bands and (105.0, 115.0, "warn") in bands
+
+
+def test_threshold_lines_above_below_and_info_cap() -> None:
+    tree = {c.id: c for c in get_pose("tree").checks}
+    assert threshold_lines(tree["standing_knee_midline"]) == [(6.0, "warn"), (10.0, "fault")]
+    assert threshold_lines(tree["standing_leg_straight"]) == [(160.0, "fault"), (170.0, "warn")]
+    # pelvis_level is capped at info: its lines never claim warn/fault
+    assert {lvl for _, lvl in threshold_lines(tree["pelvis_level"])} == {"info"}
+    weight = next(c for c in get_pose("bridge").checks if c.id == "weight_even")
+    assert [v for v, _ in threshold_lines(weight)] == [25.0, 35.0, 65.0, 75.0]
+
+
+def test_no_holds_renders_friendly_message(frames_csv: Path) -> None:
+    doc = render_html(make_report(holds=()), frames_csv, {})
+    assert "No pose was held steadily for 2 s or more" in doc
+    assert "<svg" not in doc
+    assert "How scores are computed" in doc
+
+
+def test_missing_or_empty_frames_csv(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text(",".join(header()) + "\n", encoding="utf-8")
+    for path in (empty, tmp_path / "missing.csv"):
+        doc = render_html(make_report(), path, {})
+        assert doc.count("<svg") == 6
+        assert "no measurable values" in doc
+
+
+def test_read_series_respects_valid_flags(frames_csv: Path) -> None:
+    t, series = read_series(frames_csv, ["knee_angle_left_deg", "hip_angle_deg", "nope"])
+    assert t.size == series["knee_angle_left_deg"].size == 660
+    knee = series["knee_angle_left_deg"]
+    assert np.isnan(knee[(t > 6.05) & (t < 6.95)]).all()
+    assert np.isfinite(knee[t < 6]).all()
+    assert np.isnan(series["hip_angle_deg"]).all() and np.isnan(series["nope"]).all()
+
+
+def test_downsample_keeps_extremes_and_gaps() -> None:
+    t = np.arange(100_000, dtype=np.float64) / 30
+    y = np.sin(t)
+    y[50_000] = 9.0  # one spike
+    y[70_000:75_000] = np.nan  # a long gap
+    ts, ys = downsample(t, y)
+    assert ts.size <= MAX_PLOT_POINTS
+    assert np.nanmax(ys) == 9.0 and np.nanmin(ys) == pytest.approx(-1.0, abs=1e-3)
+    assert np.isnan(ys[(ts > 70_100 / 30) & (ts < 74_900 / 30)]).all()
+    assert np.all(np.diff(ts) >= 0)
+    short_t, short_y = downsample(t[:10], y[:10])
+    assert short_t.size == 10 and np.array_equal(short_y, y[:10])
+
+
+def test_long_video_renders_fast(tmp_path: Path) -> None:
+    t = np.arange(100_000) / 30.0  # 55 minutes at 30 fps
+    knee = 165.0 + 12.0 * np.sin(t / 5)
+    path = write_frames_csv(tmp_path / "frames.csv", t, {"knee_angle_left_deg": knee})
+    holds = tuple(
+        replace(TREE_HOLD, index=i + 1, start_s=600.0 * i + 10, end_s=600.0 * i + 200)
+        for i in range(5)
+    )
+    report = make_report(holds=holds, video=replace(VIDEO, duration_s=t[-1]))
+    start = time.perf_counter()
+    doc = render_html(report, path, {})
+    elapsed = time.perf_counter() - start
+    assert elapsed < 4.0, f"{elapsed:.1f} s"
+    assert doc.count("<svg") == 4
+    assert len(doc) < 2_000_000
+
+
+def test_import_is_light() -> None:
+    """The module pulls in neither mediapipe, cv2 nor (until a plot is drawn) matplotlib."""
+    code = (
+        "import sys, posecheck.html_report; "
+        "print(sorted(m for m in ('cv2', 'mediapipe', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

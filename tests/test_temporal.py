@@ -1,0 +1,154 @@
+"""Smoothing, holds and scores on synthetic streams with known answers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from posecheck.landmarks import Landmarks
+from posecheck.pipeline import assess
+from posecheck.poses import get_pose
+from posecheck.result import Severity
+from posecheck.temporal import (
+    HOLD_ENTER_S,
+    HOLD_EXIT_S,
+    HOLD_MIN_S,
+    SEVERITY_WEIGHT,
+    CenteredSmoother,
+    HoldTracker,
+    OneEuroFilter,
+    check_score,
+    smooth_stream,
+)
+from tests.factories import camera_view, displace_knee, lift_foot, standing_body
+
+
+def test_one_euro_is_steady_at_rest_and_follows_a_step() -> None:
+    f = OneEuroFilter(min_cutoff_hz=1.0, beta=0.0)
+    rng = np.random.default_rng(0)
+    noisy = [f(np.array([1.0 + 0.01 * rng.standard_normal()]), t / 30) for t in range(90)]
+    assert np.std(noisy[30:]) < 0.01 / 2  # at rest the jitter is at least halved
+    # causal: a step is not seen before it happens, and is reached eventually
+    g = OneEuroFilter(min_cutoff_hz=1.0, beta=0.0)
+    out = [float(g(np.array([0.0 if t < 30 else 1.0]), t / 30)[0]) for t in range(200)]
+    assert out[29] == 0.0 and 0.0 < out[30] < 1.0 and out[-1] == pytest.approx(1.0, abs=1e-3)
+
+
+def _lm(offset: float) -> Landmarks:
+    base = camera_view(standing_body())
+    xy = base.xy.copy()
+    xy[:, 0] += offset
+    return Landmarks(xy=xy, visibility=base.visibility, image_wh=base.image_wh, world=base.world)
+
+
+def test_centered_smoother_is_zero_phase_and_keeps_order() -> None:
+    # A linear ramp is unchanged by a symmetric smoother (no time shift) away from the ends.
+    n, half = 20, 2
+    frames = [(i, i / 30, _lm(0.001 * i)) for i in range(n)]
+    out = list(smooth_stream(iter(frames), half_window=half))
+    assert [item for item, _, _ in out] == list(range(n))
+    for i in range(half, n - half):
+        smoothed = out[i][2]
+        assert smoothed is not None
+        np.testing.assert_allclose(smoothed.xy, frames[i][2].xy, atol=1e-12)
+
+
+def test_centered_smoother_reduces_jitter_and_respects_gaps() -> None:
+    rng = np.random.default_rng(1)
+    frames = [(i, i / 30, _lm(0.01 * rng.standard_normal())) for i in range(60)]
+    frames[30] = (30, 1.0, None)  # nobody in one frame
+    out = list(smooth_stream(iter(frames), half_window=2))
+    assert out[30][2] is None
+    raw = np.array([f[2].xy[0, 0] for f in frames if f[2] is not None])
+    smooth = np.array([o[2].xy[0, 0] for o in out if o[2] is not None])
+    assert np.std(np.diff(smooth)) < np.std(np.diff(raw)) / 2
+
+
+def test_smoother_memory_is_bounded() -> None:
+    s: CenteredSmoother[int] = CenteredSmoother(half_window=3)
+    for i in range(500):
+        s.push(i, i / 30, None)
+    assert len(s._buf) <= 2 * 3 + 1
+
+
+def test_check_score_formula() -> None:
+    w = SEVERITY_WEIGHT
+    assert check_score([w[Severity.OK]] * 4) == 100.0
+    assert check_score([w[Severity.OK], w[Severity.FAULT]]) == 50.0
+    assert check_score([w[Severity.WARN]] * 3) == 50.0
+    assert check_score([]) is None
+
+
+FPS = 30.0
+
+
+def _tree(fault_deg: float = 0.0):  # noqa: ANN202 - a FrameResult
+    body = lift_foot(standing_body(), "right", 0.5)
+    if fault_deg:
+        body = displace_knee(body, "left", fault_deg)
+    lm = camera_view(body)
+    return assess(lm, "synthetic", lm.image_wh, pose="tree")
+
+
+def _run(results: list, fps: float = FPS) -> tuple[list, HoldTracker]:  # noqa: ANN001
+    tracker = HoldTracker()
+    holds = []
+    for i, r in enumerate(results):
+        holds += tracker.push(i / fps, r, i)
+    holds += tracker.finish()
+    return holds, tracker
+
+
+def test_a_held_pose_becomes_one_hold_with_retroactive_start() -> None:
+    nobody = assess(None, "s", (640, 480))
+    stream = [nobody] * 15 + [_tree()] * int(4 * FPS) + [nobody] * 15
+    holds, _ = _run(stream)
+    assert len(holds) == 1
+    h = holds[0]
+    assert h.pose == "tree" and h.side == "left"
+    assert h.start_s == pytest.approx(15 / FPS)  # starts where the streak began
+    assert h.end_s == pytest.approx((15 + 4 * FPS - 1) / FPS)
+    assert h.frames == int(4 * FPS)
+
+
+def test_short_streaks_and_short_holds_are_not_holds() -> None:
+    nobody = assess(None, "s", (640, 480))
+    too_short_to_enter = [_tree()] * int(HOLD_ENTER_S * FPS * 0.8) + [nobody] * 30
+    assert _run(too_short_to_enter)[0] == []
+    too_short_to_keep = [_tree()] * int(HOLD_MIN_S * FPS * 0.8) + [nobody] * 30
+    assert _run(too_short_to_keep)[0] == []
+
+
+def test_hysteresis_bridges_a_short_dropout() -> None:
+    nobody = assess(None, "s", (640, 480))
+    gap = int(HOLD_EXIT_S * FPS * 0.5)
+    stream = [_tree()] * 90 + [nobody] * gap + [_tree()] * 90
+    holds, _ = _run(stream)
+    assert len(holds) == 1 and holds[0].frames == 180 + gap
+    long_gap = int(HOLD_EXIT_S * FPS * 2)
+    holds, _ = _run([_tree()] * 90 + [nobody] * long_gap + [_tree()] * 90)
+    assert len(holds) == 2
+
+
+def test_hold_scores_follow_the_checks() -> None:
+    check = next(c for c in get_pose("tree").checks if c.id == "standing_knee_midline")
+    faulty = _tree(check.fault + 3.0)
+    n_ok, n_bad = 60, 60
+    holds, tracker = _run([_tree()] * n_ok + [faulty] * n_bad)
+    (hold,) = holds
+    score = next(c for c in hold.checks if c.check == "standing_knee_midline")
+    assert score.frames_judged == n_ok + n_bad
+    assert score.aligned_pct == pytest.approx(100 * n_ok / (n_ok + n_bad))
+    assert score.score == pytest.approx(100 * n_ok / (n_ok + n_bad))
+    assert score.worst_severity == "fault"
+    assert score.worst_value == pytest.approx(check.fault + 3.0, abs=1e-6)
+    assert score.worst_time_s is not None and score.worst_time_s >= n_ok / FPS - 1e-9
+    assert (hold.index, "standing_knee_midline") in tracker.worst_moments
+    # a check that cannot be judged from the front carries its reason and no score
+    straight = next(c for c in hold.checks if c.check == "standing_leg_straight")
+    assert straight.score is None and straight.reason and "view" in straight.reason
+    judged = [c.score for c in hold.checks if c.score is not None]
+    assert hold.score == pytest.approx(sum(judged) / len(judged))
+    assert not math.isnan(hold.score or math.nan)
