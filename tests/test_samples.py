@@ -39,3 +39,15 @@ def test_one_leg_balance_all_weight_on_the_standing_foot(
     shares = sorted(result.metrics[f"weight_{s}_pct"].value for s in ("left", "right"))
     assert shares == [0.0, 100.0]
     assert all(c.check != "weight_even" for c in result.cues)
+
+
+CLIPS = SAMPLES.parent / "clips"
+
+
+def test_sample_clips_as_the_readme_says(tmp_path: Path) -> None:
+    from posecheck.analyze import analyze_video
+
+    squats = analyze_video(CLIPS / "squats_front.mp4", tmp_path / "s", write_video=False)
+    assert squats.frames_with_person == squats.frames_analysed > 0 and squats.holds == ()
+    balance = analyze_video(CLIPS / "one_leg_balance.mp4", write_video=False)
+    assert balance.frames_with_person > 0 and balance.holds == ()

@@ -1,0 +1,330 @@
+"""Throughput of ``posecheck analyze``, side by side in one run, on a 1080p clip.
+
+Measures, on the same frames and the same model:
+
+(a) model inference alone on frames decoded beforehand (the ceiling),
+(b) ``analyze_video`` end to end, without and with the annotated video,
+(c) a naive sequential loop: read (OpenCV), convert, detect, draw, write (PyAV, no
+    threads), with the same model,
+
+then peak memory of ``analyze`` on a 10 s and a 60 s input (each in its own process),
+and what ``--stride`` and ``--max-width`` buy in speed and cost in accuracy against a
+full-rate run (median absolute difference of each metric at the same frames, and the
+hold scores).
+
+Usage::
+
+    .venv/bin/python benchmarks/throughput.py [--clip PATH] [--frames N] [--quick]
+
+The clip defaults to ``../shared/data/clips/plank_cobra_dog.mp4`` (1920x1080, 30 fps);
+the stride/width part uses the Tree holds of ``../shared/data/clips/tree_tutorial.mp4``.
+Timings on a shared machine are noisy: read the ratios, which are measured side by
+side. The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from posecheck import geometry  # noqa: E402
+from posecheck.analyze import analyze_video  # noqa: E402
+from posecheck.estimator import PoseEstimator  # noqa: E402
+from posecheck.pipeline import assess  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data" / "clips"
+
+
+def _decode(path: Path, limit: int) -> tuple[list[np.ndarray], float]:
+    import av
+
+    frames: list[np.ndarray] = []
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        fps = float(stream.average_rate or 30)
+        for frame in c.decode(stream):
+            frames.append(frame.to_ndarray(format="bgr24"))
+            if len(frames) >= limit:
+                break
+    return frames, fps
+
+
+def _cut(src: Path, dst: Path, frames: int) -> None:
+    """The first ``frames`` frames of ``src``, re-encoded (so every run sees equal input)."""
+    from posecheck.video import VideoReader, VideoWriter
+
+    with VideoReader(src) as reader:
+        info = reader.info
+        writer = None
+        for i, frame in enumerate(reader):
+            if i >= frames:
+                break
+            if writer is None:
+                h, w = frame.image_bgr.shape[:2]
+                writer = VideoWriter(dst, fps=info.fps, size_wh=(w, h), crf=18)
+                writer.__enter__()
+            writer.write(frame.image_bgr, frame.time_s)
+        if writer is not None:
+            writer.close()
+
+
+def _loop(src: Path, dst: Path, seconds: float) -> None:
+    """``src`` repeated until ``seconds`` long (for the memory test)."""
+    from posecheck.video import VideoReader, VideoWriter
+
+    t0 = 0.0
+    writer = None
+    while t0 < seconds:
+        with VideoReader(src) as reader:
+            for frame in reader:
+                t = t0 + frame.time_s
+                if t >= seconds:
+                    break
+                if writer is None:
+                    h, w = frame.image_bgr.shape[:2]
+                    writer = VideoWriter(
+                        dst, fps=reader.info.fps, size_wh=(w, h), crf=28, preset="ultrafast"
+                    )
+                    writer.__enter__()
+                writer.write(frame.image_bgr, t)
+            t0 = t0 + (reader.info.duration_s or 1.0)
+    if writer is not None:
+        writer.close()
+
+
+def model_only(frames: list[np.ndarray], fps: float) -> float:
+    """(a) frames per second of ``PoseEstimator.detect`` on decoded frames."""
+    with PoseEstimator(mode="video") as est:
+        est.detect(frames[0], 0)  # warm-up outside the timing
+        start = time.perf_counter()
+        for i, f in enumerate(frames):
+            est.detect(f, int(1000 * (i + 1) / fps))
+        return len(frames) / (time.perf_counter() - start)
+
+
+def analyze_fps(clip: Path, out: Path, write_video: bool, n: int) -> float:
+    start = time.perf_counter()
+    analyze_video(clip, out, write_video=write_video)
+    return n / (time.perf_counter() - start)
+
+
+def naive_loop(clip: Path, out: Path) -> float:
+    """(c) read, convert, detect, draw, write: one frame after the other."""
+    import cv2
+
+    from posecheck.render import annotate
+    from posecheck.video import VideoWriter
+
+    start = time.perf_counter()
+    cap = cv2.VideoCapture(str(clip))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    n = 0
+    with PoseEstimator(mode="video") as est:
+        writer = None
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            lm = est.detect(frame, int(1000 * n / fps))
+            h, w = frame.shape[:2]
+            result = assess(lm, str(clip), (w, h))
+            drawn = annotate(frame, result)
+            if writer is None:
+                writer = VideoWriter(out / "naive.mp4", fps=fps, size_wh=(w, h))
+                writer.__enter__()
+            writer.write(drawn, n / fps)
+            n += 1
+        if writer is not None:
+            writer.close()
+    cap.release()
+    return n / (time.perf_counter() - start)
+
+
+_PEAK = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from posecheck.analyze import analyze_video
+analyze_video({clip!r}, {out!r}, write_video=True)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_rss_mb(clip: Path, out: Path) -> float:
+    code = _PEAK.format(root=str(ROOT), clip=str(clip), out=str(out))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(proc.stdout.strip().splitlines()[-1]) / 1024.0
+
+
+def _per_frame(csv_path: Path) -> dict[float, dict[str, float]]:
+    import csv
+
+    out: dict[float, dict[str, float]] = {}
+    with csv_path.open(newline="") as fh:
+        for row in csv.DictReader(fh):
+            vals = {
+                name: float(row[name])
+                for name in geometry.METRIC_UNITS
+                if row[f"{name}_valid"] == "1"
+            }
+            out[round(float(row["time_s"]), 2)] = vals
+    return out
+
+
+def stride_width_table(clip: Path, work: Path) -> list[dict[str, object]]:
+    """Speed and metric difference of strides and widths against a full-rate run."""
+    settings = [
+        ("full rate", 1, None),
+        ("--stride 2", 2, None),
+        ("--stride 3", 3, None),
+        ("--max-width 640", 1, 640),
+        ("--stride 2 --max-width 640", 2, 640),
+    ]
+    rows: list[dict[str, object]] = []
+    base: dict[float, dict[str, float]] = {}
+    base_time = math.nan
+    base_scores: list[float] = []
+    for label, stride, width in settings:
+        out = work / label.replace(" ", "_").replace("-", "")
+        start = time.perf_counter()
+        report = analyze_video(clip, out, stride=stride, max_width=width, write_video=False)
+        elapsed = time.perf_counter() - start
+        frames = _per_frame(out / "frames.csv")
+        scores = [h.score for h in report.holds if h.score is not None]
+        if stride == 1 and width is None:
+            base, base_time, base_scores = frames, elapsed, scores
+        diffs: dict[str, float] = {}
+        for name in (
+            "knee_valgus_left_deg",
+            "knee_valgus_right_deg",
+            "pelvic_obliquity_deg",
+            "thigh_abduction_left_deg",
+            "com_offset_foot_lengths",
+        ):
+            d = [
+                abs(v[name] - base[t][name])
+                for t, v in frames.items()
+                if name in v and t in base and name in base[t]
+            ]
+            diffs[name] = round(float(np.median(d)), 3) if d else math.nan
+        rows.append(
+            {
+                "setting": label,
+                "speedup": round(base_time / elapsed, 2),
+                "holds": len(report.holds),
+                "hold_scores": [round(s, 1) for s in scores],
+                "median_abs_diff": diffs,
+            }
+        )
+    _ = base_scores
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clip", type=Path, default=SHARED / "plank_cobra_dog.mp4")
+    parser.add_argument("--frames", type=int, default=300, help="frames for (a)-(c)")
+    parser.add_argument("--quick", action="store_true", help="skip the memory and stride parts")
+    args = parser.parse_args()
+    if not args.clip.is_file():
+        print(f"{args.clip}: not found (the clips live in ../shared/data)", file=sys.stderr)
+        return 2
+    figures: dict[str, object] = {"clip": str(args.clip)}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        clip = work / "input.mp4"
+        _cut(args.clip, clip, args.frames)
+        frames, fps = _decode(clip, args.frames)
+        n = len(frames)
+        h, w = frames[0].shape[:2]
+        print(f"input: {n} frames of {w}x{h} at {fps:.1f} fps", file=sys.stderr)
+        a = model_only(frames, fps)
+        del frames
+        b0 = analyze_fps(clip, work / "b0", False, n)
+        b1 = analyze_fps(clip, work / "b1", True, n)
+        c = naive_loop(clip, work)
+        print(f"(a) model only on decoded frames   {a:6.1f} fps")
+        print(
+            f"(b) analyze, no video               {b0:6.1f} fps  = {b0 / a:.2f} x (a)  (target >= 0.9)"
+        )
+        print(
+            f"(b) analyze, with annotated video   {b1:6.1f} fps  = {b1 / c:.2f} x (c)  (target >= 1.3)"
+        )
+        print(f"(c) naive sequential loop           {c:6.1f} fps")
+        figures.update(
+            {
+                "frames": n,
+                "size": [w, h],
+                "model_only_fps": round(a, 2),
+                "analyze_no_video_fps": round(b0, 2),
+                "analyze_video_fps": round(b1, 2),
+                "naive_loop_fps": round(c, 2),
+                "no_video_vs_model": round(b0 / a, 3),
+                "video_vs_naive": round(b1 / c, 3),
+            }
+        )
+        if not args.quick:
+            short, long_ = work / "10s.mp4", work / "60s.mp4"
+            _loop(clip, short, 10.0)
+            _loop(clip, long_, 60.0)
+            m10 = peak_rss_mb(short, work / "m10")
+            m60 = peak_rss_mb(long_, work / "m60")
+            print(
+                f"peak memory: 10 s input {m10:.0f} MB, 60 s input {m60:.0f} MB, "
+                f"difference {m60 - m10:+.0f} MB (target <= 50)"
+            )
+            figures.update(
+                {
+                    "peak_mb_10s": round(m10, 1),
+                    "peak_mb_60s": round(m60, 1),
+                    "peak_mb_growth": round(m60 - m10, 1),
+                }
+            )
+            tree = SHARED / "tree_tutorial.mp4"
+            if tree.is_file():
+                segment = work / "tree_segment.mp4"
+                _cut_span(tree, segment, 42.0, 66.0)
+                table = stride_width_table(segment, work)
+                print("\nstride / max-width on a Tree segment (42-66 s of tree_tutorial.mp4):")
+                for row in table:
+                    print(
+                        f"  {row['setting']:<28} speed-up {row['speedup']:>5} x  "
+                        f"holds {row['holds']} scores {row['hold_scores']}  "
+                        f"median |diff| {row['median_abs_diff']}"
+                    )
+                figures["stride_width"] = table
+    print(json.dumps(figures))
+    return 0
+
+
+def _cut_span(src: Path, dst: Path, start_s: float, end_s: float) -> None:
+    from posecheck.video import VideoReader, VideoWriter
+
+    with VideoReader(src) as reader:
+        writer = None
+        for frame in reader:
+            if frame.time_s < start_s:
+                continue
+            if frame.time_s > end_s:
+                break
+            if writer is None:
+                h, w = frame.image_bgr.shape[:2]
+                writer = VideoWriter(dst, fps=reader.info.fps, size_wh=(w, h), crf=18)
+                writer.__enter__()
+            writer.write(frame.image_bgr, frame.time_s - start_s)
+        if writer is not None:
+            writer.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
