@@ -255,10 +255,12 @@ def main() -> int:
         c = naive_loop(clip, work)
         print(f"(a) model only on decoded frames   {a:6.1f} fps")
         print(
-            f"(b) analyze, no video               {b0:6.1f} fps  = {b0 / a:.2f} x (a)  (target >= 0.9)"
+            f"(b) analyze, no video               {b0:6.1f} fps  = {b0 / a:.2f} x (a)"
+            "  (target >= 0.9)"
         )
         print(
-            f"(b) analyze, with annotated video   {b1:6.1f} fps  = {b1 / c:.2f} x (c)  (target >= 1.3)"
+            f"(b) analyze, with annotated video   {b1:6.1f} fps  = {b1 / c:.2f} x (c)"
+            "  (target >= 1.3)"
         )
         print(f"(c) naive sequential loop           {c:6.1f} fps")
         figures.update(

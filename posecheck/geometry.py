@@ -260,6 +260,19 @@ def medial_knee_displacement(
 #: e.g. a 90 deg Warrior 1 knee needs the camera within ~4 deg of the leg's front.)
 MAX_FPPA_ARTEFACT_DEG = 5.0
 
+#: The same for the medial knee displacement: a knee bent by ``phi`` sits
+#: ``sin(phi / 2) / 2`` leg lengths off its hip-ankle line in its own plane, which
+#: ``theta`` of yaw turns into ``sin(theta)`` of that sideways. Above this many % of leg
+#: length of predicted artefact it is not measurable.
+MAX_DISPLACEMENT_ARTEFACT_PCT = 2.0
+
+#: The FPPA is the angle between two image vectors; when the thigh or the shin points
+#: nearly at the camera (Warrior 1's front thigh seen from the front) its image is short
+#: and the angle swings wildly with a centimetre of landmark noise (a synthetic Warrior 1
+#: read 11 deg of "valgus" with the camera 1 deg off-front). Below this fraction of their
+#: true length, FPPA is not measurable; the medial displacement still is.
+MIN_SEGMENT_FORESHORTENING = 0.5
+
 #: MediaPipe's world skeleton reads a straight knee as bent: 11-16 deg (mean ~13) on the
 #: standing frames of the Pexels squat clip. This much is taken off the world knee
 #: flexion before predicting the FPPA artefact, so a straight leg is not gated off.
@@ -274,6 +287,14 @@ def fppa_yaw_artefact_deg(knee_flexion_deg: FloatArray, yaw_deg: FloatArray) -> 
     return np.asarray(2.0 * np.degrees(np.arctan(np.tan(half) * np.sin(theta))), dtype=np.float64)
 
 
+def displacement_yaw_artefact_pct(knee_flexion_deg: FloatArray, yaw_deg: FloatArray) -> FloatArray:
+    """Fake medial displacement (% of leg length) of a knee bent ``knee_flexion_deg`` seen
+    ``yaw_deg`` off-front (thigh and shank of equal length). Shapes broadcast."""
+    half = np.radians(np.asarray(knee_flexion_deg, dtype=np.float64)) / 2.0
+    theta = np.radians(np.asarray(yaw_deg, dtype=np.float64))
+    return np.asarray(100.0 * np.sin(half) / 2.0 * np.abs(np.sin(theta)), dtype=np.float64)
+
+
 def knee_valgus(
     xy_px: FloatArray,
     visibility: FloatArray | None,
@@ -284,31 +305,54 @@ def knee_valgus(
 ) -> tuple[Measure, Measure]:
     """FPPA (degrees) and medial knee displacement (% of leg length) for one leg.
 
-    Both need a front view; with world landmarks and the torso yaw they are also gated
-    off when the knee is bent enough that the camera's yaw alone would fake valgus (see
-    :data:`MAX_FPPA_ARTEFACT_DEG`). Args as in :func:`measure_all`.
+    Both need a front view and a midline side (with the hips stacked over the leg, as in
+    Half Moon, "toward the midline" has no direction in the picture). With world
+    landmarks and the torso yaw each is also gated off when the knee is bent enough that
+    the camera's yaw alone would fake it (:data:`MAX_FPPA_ARTEFACT_DEG`,
+    :data:`MAX_DISPLACEMENT_ARTEFACT_PCT`), and the FPPA when the thigh or shin points
+    at the camera (:data:`MIN_SEGMENT_FORESHORTENING`). Args as in :func:`measure_all`.
     """
     hip_i, knee_i, ankle_i = _LEG[side]
     hip, knee, ankle = (xy_px[..., i, :] for i in _LEG[side])
     midline = _mid(xy_px, L.LEFT_HIP, L.RIGHT_HIP)
-    artefact = np.zeros(xy_px.shape[:-2])
+    shape = xy_px.shape[:-2]
+    fppa_artefact = np.zeros(shape)
+    disp_artefact = np.zeros(shape)
+    end_on = np.zeros(shape, dtype=bool)
     if world is not None and yaw_deg is not None:
         flexion = 180.0 - joint_angle_deg(
             world[..., hip_i, :], world[..., knee_i, :], world[..., ankle_i, :]
         )
         flexion = np.maximum(flexion - WORLD_KNEE_FLEXION_BIAS_DEG, 0.0)
-        artefact = fppa_yaw_artefact_deg(flexion, yaw_deg)
-    rules = (
+        fppa_artefact = fppa_yaw_artefact_deg(flexion, yaw_deg)
+        disp_artefact = displacement_yaw_artefact_pct(flexion, yaw_deg)
+        end_on = (foreshortening(xy_px, world, hip_i, knee_i) < MIN_SEGMENT_FORESHORTENING) | (
+            foreshortening(xy_px, world, knee_i, ankle_i) < MIN_SEGMENT_FORESHORTENING
+        )
+    axis = ankle - hip
+    hip_width = _norm(xy_px[..., L.LEFT_HIP, :] - xy_px[..., L.RIGHT_HIP, :])
+    midline_offset = np.abs(_cross(axis, midline - hip)) / np.maximum(_norm(axis), 1e-9)
+    common = (
         (~_seen(visibility, hip_i, knee_i, ankle_i), f"{side} leg not visible"),
         _needs_view(view, ("front",)),
-        (_norm(ankle - hip) < 0.25 * leg_length_px(xy_px), f"{side} leg folded: no knee line"),
+        (_norm(axis) < 0.25 * leg_length_px(xy_px), f"{side} leg folded: no knee line"),
         (
-            artefact > MAX_FPPA_ARTEFACT_DEG,
-            f"{side} knee bent with the camera off its front: the bend would read as valgus",
+            midline_offset < 0.25 * hip_width,
+            "hips stacked over the leg: no midline side in this picture",
         ),
     )
-    fppa = gate(fppa_deg(hip, knee, ankle, midline), *rules)
-    disp = gate(100.0 * medial_knee_displacement(hip, knee, ankle, midline), *rules)
+    bent = f"{side} knee bent with the camera off its front: the bend would read as valgus"
+    fppa = gate(
+        fppa_deg(hip, knee, ankle, midline),
+        *common,
+        (fppa_artefact > MAX_FPPA_ARTEFACT_DEG, bent),
+        (end_on, f"{side} thigh or shin points at the camera: angle unstable"),
+    )
+    disp = gate(
+        100.0 * medial_knee_displacement(hip, knee, ankle, midline),
+        *common,
+        (disp_artefact > MAX_DISPLACEMENT_ARTEFACT_PCT, bent),
+    )
     return fppa, disp
 
 
@@ -333,19 +377,52 @@ def knee_ankle_gap_ratio(
     )
 
 
+#: A leg is seen from its side when the picture shows at least this share of its foot's
+#: true length (heel -> toes; world length times the image scale): the foot, and so the
+#: plane the knee bends in, lies across the picture. Then its knee bends in the picture
+#: whatever the trunk does (Half Moon's standing leg, seen from the chest side, shows its
+#: bend although the trunk faces the camera). A foot pointing at the camera is drawn
+#: short. (MediaPipe's world depth alone mis-read a front-facing foot as lying across.)
+LEG_SIDE_MIN_FOOT_SHOWN = 0.6
+
+
+def leg_seen_from_side(
+    view: StrArray, world: FloatArray | None, side: Side, xy_px: FloatArray | None = None
+) -> NDArray[np.bool_]:
+    """``(...)`` whether a leg's bend lies in the picture: the body is seen from the side
+    or obliquely, or (with world landmarks) the leg's foot lies across the picture."""
+    seen = np.isin(view, ("side", "oblique"))
+    if world is None or xy_px is None:
+        return np.asarray(seen)
+    _, heel, toe = _FOOT[side]
+    shown = foreshortening(xy_px, world, heel, toe)
+    return np.asarray(seen | (shown >= LEG_SIDE_MIN_FOOT_SHOWN))
+
+
+def _needs_leg_side(
+    view: StrArray, world: FloatArray | None, side: Side, xy_px: FloatArray
+) -> tuple[NDArray[np.bool_], str]:
+    seen = leg_seen_from_side(view, world, side, xy_px)
+    return ~seen, f"needs the {side} leg seen from its side"
+
+
 def knee_angle(
-    xy_px: FloatArray, visibility: FloatArray | None, view: StrArray, side: Side
+    xy_px: FloatArray,
+    visibility: FloatArray | None,
+    view: StrArray,
+    side: Side,
+    world: FloatArray | None = None,
 ) -> Measure:
     """Interior knee angle hip-knee-ankle in the image (180 = straight), in degrees.
 
-    A bent knee that points at the camera looks straight in a front view, so this needs
-    a side or oblique view.
+    A bent knee that points at the camera looks straight, so this needs the leg seen
+    from its side (:func:`leg_seen_from_side`).
     """
     hip_i, knee_i, ankle_i = _LEG[side]
     return gate(
         joint_angle_deg(xy_px[..., hip_i, :], xy_px[..., knee_i, :], xy_px[..., ankle_i, :]),
         (~_seen(visibility, hip_i, knee_i, ankle_i), f"{side} leg not visible"),
-        _needs_view(view, ("side", "oblique")),
+        _needs_leg_side(view, world, side, xy_px),
     )
 
 
@@ -587,16 +664,9 @@ def weight_share(
     return gate(100.0 * left, *rules), gate(100.0 * (1.0 - left), *rules)
 
 
-def foot_length_px(xy_px: FloatArray, world: FloatArray | None, side: Side) -> FloatArray:
-    """``(...)`` length of a foot in pixels, foreshortening-free when world landmarks exist.
-
-    With world landmarks: the world heel-toe length times the image scale, where the
-    scale (px per metre) is the largest image/world length ratio over the long segments
-    (thighs, shanks, trunk sides): the least foreshortened segment gives the truest scale.
-    Without: 0.26 x the leg length (foot ~0.152 H, leg ~0.53 H in Drillis & Contini 1966).
-    """
-    if world is None:
-        return np.asarray(0.26 * leg_length_px(xy_px), dtype=np.float64)
+def px_per_metre(xy_px: FloatArray, world: FloatArray) -> FloatArray:
+    """``(...)`` image scale: the largest image/world length ratio over the long segments
+    (thighs, shanks, trunk sides). The least foreshortened segment gives the truest scale."""
     pairs = [
         (L.LEFT_HIP, L.LEFT_KNEE),
         (L.RIGHT_HIP, L.RIGHT_KNEE),
@@ -610,9 +680,31 @@ def foot_length_px(xy_px: FloatArray, world: FloatArray | None, side: Side) -> F
         / np.maximum(_norm(world[..., a, :] - world[..., b, :]), 1e-6)
         for a, b in pairs
     ]
-    scale = np.max(np.stack(ratios, axis=-1), axis=-1)
+    return np.asarray(np.max(np.stack(ratios, axis=-1), axis=-1), dtype=np.float64)
+
+
+def foreshortening(xy_px: FloatArray, world: FloatArray, a: int, b: int) -> FloatArray:
+    """``(...)`` how much of segment a-b's true length the image shows (1 = in the image
+    plane, near 0 = pointing at the camera), from the world length and the image scale."""
+    true_px = _norm(world[..., a, :] - world[..., b, :]) * px_per_metre(xy_px, world)
+    return np.asarray(
+        _norm(xy_px[..., a, :] - xy_px[..., b, :]) / np.maximum(true_px, 1e-9), dtype=np.float64
+    )
+
+
+def foot_length_px(xy_px: FloatArray, world: FloatArray | None, side: Side) -> FloatArray:
+    """``(...)`` length of a foot in pixels, foreshortening-free when world landmarks exist.
+
+    With world landmarks: the world heel-toe length times the image scale, where the
+    scale (px per metre) is the largest image/world length ratio over the long segments
+    (thighs, shanks, trunk sides): the least foreshortened segment gives the truest scale.
+    Without: 0.26 x the leg length (foot ~0.152 H, leg ~0.53 H in Drillis & Contini 1966).
+    """
+    if world is None:
+        return np.asarray(0.26 * leg_length_px(xy_px), dtype=np.float64)
     _, heel, toe = _FOOT[side]
-    return np.asarray(_norm(world[..., toe, :] - world[..., heel, :]) * scale, dtype=np.float64)
+    length_m = _norm(world[..., toe, :] - world[..., heel, :])
+    return np.asarray(length_m * px_per_metre(xy_px, world), dtype=np.float64)
 
 
 def com_offset_from_foot(
@@ -647,18 +739,23 @@ def _from_vertical_deg(v: FloatArray) -> FloatArray:
 
 
 def shin_angle(
-    xy_px: FloatArray, visibility: FloatArray | None, view: StrArray, side: Side
+    xy_px: FloatArray,
+    visibility: FloatArray | None,
+    view: StrArray,
+    side: Side,
+    world: FloatArray | None = None,
 ) -> Measure:
     """Tilt of the shank (knee->ankle) from the image vertical, in [0, 90] degrees.
 
-    0 = knee straight above the ankle (Warrior 1's front shin, Bridge's shins). Needs a
-    side or oblique view: from the front a shin leaning forward looks vertical.
+    0 = knee straight above the ankle (Warrior 1's front shin, Bridge's shins). Needs the
+    leg seen from its side (:func:`leg_seen_from_side`): from the front a shin leaning
+    forward looks vertical.
     """
     _, knee_i, ankle_i = _LEG[side]
     return gate(
         _from_vertical_deg(xy_px[..., ankle_i, :] - xy_px[..., knee_i, :]),
         (~_seen(visibility, knee_i, ankle_i), f"{side} knee or ankle not visible"),
-        _needs_view(view, ("side", "oblique")),
+        _needs_leg_side(view, world, side, xy_px),
     )
 
 
@@ -840,7 +937,7 @@ def measure_all(
         out[f"knee_medial_disp_{side}_pct"] = disp
     out["knee_ankle_gap_ratio"] = knee_ankle_gap_ratio(xy_px, visibility, view)
     for side in SIDES:
-        out[f"knee_angle_{side}_deg"] = knee_angle(xy_px, visibility, view, side)
+        out[f"knee_angle_{side}_deg"] = knee_angle(xy_px, visibility, view, side, world)
     out["pelvic_obliquity_deg"], out["hip_height_diff_pct"] = pelvis_level(xy_px, visibility, view)
     out["pelvis_rotation_deg"] = pelvis_rotation(xy_px, world)
     for side in SIDES:
@@ -848,7 +945,7 @@ def measure_all(
     out["weight_left_pct"], out["weight_right_pct"] = weight_share(xy_px, visibility, world)
     out["com_offset_foot_lengths"] = com_offset_from_foot(xy_px, world, visibility)
     for side in SIDES:
-        out[f"shin_angle_{side}_deg"] = shin_angle(xy_px, visibility, view, side)
+        out[f"shin_angle_{side}_deg"] = shin_angle(xy_px, visibility, view, side, world)
         out[f"heel_lift_{side}_pct"] = heel_lift(xy_px, visibility, view, side)
         out[f"foot_knee_gap_{side}_pct"] = foot_knee_gap(xy_px, visibility, side)
         out[f"thigh_abduction_{side}_deg"] = thigh_abduction(xy_px, visibility, view, side)

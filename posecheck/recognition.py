@@ -107,6 +107,26 @@ def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
     return float(g.joint_angle_deg(a, b, c))
 
 
+#: A segment counts as pointing at the camera when its picture shows less than this share
+#: of its true length (world length times the image scale); its direction is then read
+#: from the world landmarks (Half Moon seen from the lifted foot's end, Bridge from the
+#: feet).
+END_ON = 0.5
+
+
+def _trunk_tilt(trunk: np.ndarray, up: np.ndarray) -> tuple[float, np.ndarray]:
+    """Angle of ``trunk`` (hip -> shoulder) from ``up`` in degrees, and its unit vector."""
+    length = max(float(np.linalg.norm(trunk)), 1e-9)
+    cos = max(-1.0, min(1.0, float(np.dot(trunk, up)) / length))
+    return math.degrees(math.acos(cos)), trunk / length
+
+
+def _shown_share(xy: np.ndarray, world: np.ndarray, seg_px: np.ndarray, seg_m: np.ndarray) -> float:
+    """Share of a segment's true length that the picture shows."""
+    true_px = float(np.linalg.norm(seg_m)) * float(g.px_per_metre(xy, world))
+    return float(np.linalg.norm(seg_px)) / max(true_px, 1e-9)
+
+
 def features(lm: Landmarks) -> PoseFeatures:
     """Compute :class:`PoseFeatures` from one frame's landmarks."""
     xy = lm.xy_px
@@ -119,10 +139,16 @@ def features(lm: Landmarks) -> PoseFeatures:
 
     mid_sh = (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2
     mid_hip = (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
-    trunk = mid_sh - mid_hip
-    trunk_len = max(float(np.linalg.norm(trunk)), 1e-6)
-    up = trunk / trunk_len
-    tilt = math.degrees(math.acos(max(-1.0, min(1.0, -float(trunk[1]) / trunk_len))))
+    tilt, up_dir = _trunk_tilt(mid_sh - mid_hip, np.array([0.0, -1.0]))
+    world_up: np.ndarray | None = None
+    if world is not None:
+        w_sh = (world[L.LEFT_SHOULDER] + world[L.RIGHT_SHOULDER]) / 2
+        w_hip = (world[L.LEFT_HIP] + world[L.RIGHT_HIP]) / 2
+        w_tilt, world_up = _trunk_tilt(w_sh - w_hip, np.array([0.0, -1.0, 0.0]))
+        if _shown_share(xy, world, mid_sh - mid_hip, w_sh - w_hip) < END_ON:
+            # The trunk points at the camera: its picture is a stub whose direction
+            # means nothing, so the tilt is read from the world landmarks (y down).
+            tilt = w_tilt
 
     flex = []
     flex_min = []
@@ -130,16 +156,14 @@ def features(lm: Landmarks) -> PoseFeatures:
         (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
         (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
     ):
-        f2 = 180.0 - _angle(xy[hip], xy[knee], xy[ankle])
-        f3 = 0.0
+        # A leg drawn end-on has no image angle (NaN): the world reading stands alone.
+        readings = [180.0 - _angle(xy[hip], xy[knee], xy[ankle])]
         if world is not None:
-            f3 = max(
-                0.0, 180.0 - _angle(world[hip], world[knee], world[ankle]) - _WORLD_KNEE_BIAS_DEG
-            )
-            flex_min.append(min(f2, f3))
-        else:
-            flex_min.append(f2)
-        flex.append(max(f2, f3))
+            bent = 180.0 - _angle(world[hip], world[knee], world[ankle]) - _WORLD_KNEE_BIAS_DEG
+            readings.append(max(0.0, bent))
+        finite = [r for r in readings if math.isfinite(r)]
+        flex.append(max(finite) if finite else math.nan)
+        flex_min.append(min(finite) if finite else math.nan)
 
     feet = (
         (L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX),
@@ -170,10 +194,17 @@ def features(lm: Landmarks) -> PoseFeatures:
             + _angle(xy[L.RIGHT_SHOULDER], xy[L.RIGHT_HIP], xy[L.RIGHT_KNEE])
         ) / 2
 
-    arm = [
-        float(np.dot(xy[w] - xy[s], up)) / leg
-        for s, w in ((L.LEFT_SHOULDER, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_WRIST))
-    ]
+    arm = []
+    for s, w in ((L.LEFT_SHOULDER, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_WRIST)):
+        reach = float(np.dot(xy[w] - xy[s], up_dir)) / leg
+        if world is not None and world_up is not None:
+            if _shown_share(xy, world, xy[w] - xy[s], world[w] - world[s]) < END_ON:
+                # The arm points at the camera (Bridge seen from the feet: arms along the
+                # mat): its reach along the trunk is read in the world frame.
+                reach = float(np.dot(world[w] - world[s], world_up)) / max(
+                    float(g.leg_length_px(world)), 1e-6
+                )
+        arm.append(reach)
     return PoseFeatures(
         trunk_tilt_deg=tilt,
         knee_flex_l_deg=flex[0],
@@ -200,7 +231,10 @@ def features(lm: Landmarks) -> PoseFeatures:
 
 
 def _soft(value: float, threshold: float, scale: float, above: bool = True) -> float:
-    """0.5 at the threshold, toward 1 on the wanted side."""
+    """0.5 at the threshold, toward 1 on the wanted side; 0 when ``value`` is NaN (a
+    condition that cannot be measured is not met)."""
+    if math.isnan(value):
+        return 0.0
     z = (value - threshold) / scale if above else (threshold - value) / scale
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 

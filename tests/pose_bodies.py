@@ -198,6 +198,21 @@ def projected_angle_deg(a: FloatArray, b: FloatArray, c: FloatArray, yaw_deg: fl
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
+def projected_offset_pct(a: FloatArray, b: FloatArray, c: FloatArray, yaw_deg: float) -> float:
+    """Distance of ``b`` from the line a->c as the camera at ``yaw_deg`` draws it, in % of
+    the drawn path a-b-c (the medial knee displacement's definition, unsigned)."""
+    t = math.radians(yaw_deg)
+    right = np.array([math.cos(t), 0.0, math.sin(t)])
+
+    def flat(v: FloatArray) -> FloatArray:
+        return np.array([v @ right, v[1]])
+
+    axis, off = flat(c - a), flat(b - a)
+    dist = abs(float(axis[0] * off[1] - axis[1] * off[0])) / float(np.linalg.norm(axis))
+    path = float(np.linalg.norm(flat(b - a)) + np.linalg.norm(flat(c - b)))
+    return 100.0 * dist / path
+
+
 def mirror(body: FloatArray) -> FloatArray:
     """The same pose done on the other side: reflect x and swap LEFT_/RIGHT_ names."""
     out = body.copy()
@@ -266,6 +281,26 @@ def _knee_toward_midline(body: FloatArray, side: str, fppa_deg: float) -> FloatA
     step = 1.0 if (swung(1.0) - knee) @ medial > 0 else -1.0
     deg = _solve(
         lambda d: projected_angle_deg(hip, swung(step * d), ankle, 0.0) - fppa_deg, 0.0, 90.0
+    )
+    out[_lm(side, "KNEE")] = swung(step * deg)
+    return out
+
+
+def _knee_toward_midline_pct(body: FloatArray, side: str, pct: float) -> FloatArray:
+    """As :func:`_knee_toward_midline`, swung until the front camera sees the knee
+    ``pct`` % of the leg's drawn length off its hip-ankle line."""
+    out = body.copy()
+    hip, knee, ankle = (out[_lm(side, j)].copy() for j in ("HIP", "KNEE", "ANKLE"))
+    axis = ankle - hip
+    medial = -_sign(side) * X
+
+    def swung(deg: float) -> FloatArray:
+        return np.asarray(hip + _rotate(knee - hip, axis, deg), dtype=np.float64)
+
+    step = 1.0 if (swung(1.0) - knee) @ medial > 0 else -1.0
+    base = projected_offset_pct(hip, knee, ankle, 0.0)
+    deg = _solve(
+        lambda d: projected_offset_pct(hip, swung(step * d), ankle, 0.0) - base - pct, 0.0, 90.0
     )
     out[_lm(side, "KNEE")] = swung(step * deg)
     return out
@@ -411,6 +446,13 @@ def warrior1_knee_in(front: str, fppa_deg: float) -> FloatArray:
     """Warrior 1 with the front knee caved toward the midline about its hip-ankle axis
     until the front view shows a ``fppa_deg`` frontal-plane angle (``front_knee_midline``)."""
     return _knee_toward_midline(warrior1(front), front, fppa_deg)
+
+
+def warrior1_knee_in_pct(front: str, pct: float) -> FloatArray:
+    """Warrior 1 with the front knee caved toward the midline about its hip-ankle axis
+    until the front view shows it ``pct`` % of leg length further off its hip-ankle line
+    (``front_knee_midline``, measured as the medial knee displacement)."""
+    return _knee_toward_midline_pct(warrior1(front), front, pct)
 
 
 def warrior1_hip_dropped(front: str, obliquity_deg: float) -> FloatArray:

@@ -97,7 +97,8 @@ def test_a_held_tree_is_one_scored_hold(tmp_path: Path) -> None:
     assert hold.duration_s >= 3.0
     assert hold.score is not None and 0 <= hold.score <= 100
     checks = {c.check: c for c in hold.checks}
-    assert checks["standing_leg_straight"].score is None  # front view: not measurable
+    # every check was either judged or says why not
+    assert all(c.frames_judged > 0 or c.reason for c in hold.checks)
     assert checks["standing_knee_midline"].frames_judged > 0
     with (tmp_path / "out" / "frames.csv").open(newline="") as fh:
         holds = {row["hold"] for row in csv.DictReader(fh)}

@@ -35,7 +35,6 @@ BRIDGE = PoseSpec(
             direction="above",
             warn=15.0,
             fault=25.0,
-            views=SIDE_VIEWS,
             joint="LEFT_KNEE",
             message="Left shin slanting: walk the foot under the knee so the glutes, not "
             "the hamstrings, do the lifting",
@@ -48,7 +47,6 @@ BRIDGE = PoseSpec(
             direction="above",
             warn=15.0,
             fault=25.0,
-            views=SIDE_VIEWS,
             joint="RIGHT_KNEE",
             message="Right shin slanting: walk the foot under the knee so the glutes, not "
             "the hamstrings, do the lifting",

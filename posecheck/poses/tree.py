@@ -35,7 +35,6 @@ TREE = PoseSpec(
             direction="below",
             warn=170.0,
             fault=160.0,
-            views=("side", "oblique"),
             joint="{SIDE}_KNEE",
             message="Standing leg: lengthen it, lift the kneecap without locking",
             source="DESIGN.md: standing leg straight; starting values 170/160 deg",
