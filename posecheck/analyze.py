@@ -18,18 +18,20 @@ from __future__ import annotations
 import csv
 import json
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from posecheck import geometry
 from posecheck.estimator import PoseEstimator
-from posecheck.pipeline import assess
+from posecheck.pipeline import assess, metrics_batch
 from posecheck.poses import get_pose
 from posecheck.report import Hold, VideoReport
 from posecheck.result import FrameResult
@@ -45,6 +47,8 @@ FRAMES_CSV_FIELDS = (
 )
 
 THUMBNAIL_WIDTH = 480
+#: Frames measured together in one vectorised geometry call.
+BATCH = 16
 
 
 @dataclass(frozen=True)
@@ -140,18 +144,17 @@ def analyze_video(
 
     tracker = HoldTracker()
     holds: list[Hold] = []
-    smoother: CenteredSmoother[tuple[int, NDArray[np.uint8] | None]] = CenteredSmoother()
+    smoother: CenteredSmoother[tuple[int, NDArray[np.uint8]]] = CenteredSmoother()
     counts = {"analysed": 0, "person": 0, "several": 0}
     notes: list[str] = []
     source = str(path)
 
     with ExitStack() as stack:
         reader = stack.enter_context(
-            PrefetchReader(VideoReader(path, stride=stride, max_width=max_width))
+            PrefetchReader(VideoReader(path, stride=stride, max_width=max_width, with_rgb=True))
         )
         info = reader.info
         estimator = stack.enter_context(PoseEstimator(model_path=model, mode="video"))
-        csv_file: IO[str] | None = None
         csv_out: Any = None
         writer: Any = None
         if out is not None:
@@ -160,41 +163,57 @@ def analyze_video(
             )
             csv_out = csv.writer(csv_file)
             csv_out.writerow(FRAMES_CSV_FIELDS)
+            if write_video:
+                writer = stack.enter_context(
+                    ThreadedWriter(
+                        out / "annotated.mp4", fps=info.fps / stride, size_wh=reader.output_size
+                    )
+                )
 
         def finish_frame(
-            index_image: tuple[int, NDArray[np.uint8] | None], time_s: float, lm: Any
+            index_image: tuple[int, NDArray[np.uint8]], time_s: float, lm: Any, measured: Any
         ) -> None:
             index, image = index_image
-            height, width = image.shape[:2] if image is not None else (info.height, info.width)
-            result = assess(lm, source, (width, height), pose=pose)
+            height, width = image.shape[:2]
+            result = assess(lm, source, (width, height), pose=pose, measured=measured)
             counts["analysed"] += 1
             counts["person"] += result.person
             holds.extend(tracker.push(time_s, result, index))
             shown = _display_result(result, tracker, time_s)
             if csv_out is not None:
                 csv_out.writerow(_csv_row(_Analysed(index, time_s, None, shown), None))
-            nonlocal writer
-            if out is not None and write_video and image is not None:
-                if writer is None:
-                    writer = stack.enter_context(
-                        ThreadedWriter(
-                            out / "annotated.mp4", fps=info.fps / stride, size_wh=(width, height)
-                        )
-                    )
+            if writer is not None:
                 writer.write(annotate(image, shown), time_s)
 
-        for frame in reader:
-            lm = estimator.detect(frame.image_bgr, timestamp_ms=int(round(frame.time_s * 1000)))
-            if estimator.last_people > 1:
-                counts["several"] += 1
-            for item, t, smoothed in smoother.push(
-                (frame.index, frame.image_bgr), frame.time_s, lm
-            ):
-                finish_frame(item, t, smoothed)
-            if progress is not None:
-                progress(frame.time_s, info.duration_s)
-        for item, t, smoothed in smoother.flush():
-            finish_frame(item, t, smoothed)
+        batch: list[tuple[tuple[int, NDArray[np.uint8]], float, Any]] = []
+
+        def post(item: tuple[tuple[int, NDArray[np.uint8]], float, Any] | None) -> None:
+            """Second stage (own thread): smoothing, checks, holds, CSV, overlay. Smoothed
+            frames are measured in batches of :data:`BATCH` (vectorised geometry)."""
+            batch.extend(smoother.flush() if item is None else smoother.push(*item))
+            if len(batch) < BATCH and item is not None:
+                return
+            people = [lm for _, _, lm in batch if lm is not None]
+            measured = iter(metrics_batch(people))
+            for key, t, lm in batch:
+                finish_frame(key, t, lm, next(measured) if lm is not None else None)
+            batch.clear()
+
+        # Inference here, everything after it in a second thread: MediaPipe releases the
+        # GIL while it runs, so the checks and the overlay of one frame overlap the
+        # inference of the next.
+        with _Stage(post) as stage:
+            for frame in reader:
+                rgb = frame.image_rgb if frame.image_rgb is not None else frame.image_bgr[..., ::-1]
+                lm = estimator.detect_rgb(
+                    np.ascontiguousarray(rgb), timestamp_ms=int(round(frame.time_s * 1000))
+                )
+                if estimator.last_people > 1:
+                    counts["several"] += 1
+                stage.put(((frame.index, frame.image_bgr), frame.time_s, lm))
+                if progress is not None:
+                    progress(frame.time_s, info.duration_s)
+            stage.put(None)
         holds.extend(tracker.finish())
         if reader.error:
             notes.append(reader.error)
@@ -288,6 +307,61 @@ def _until(frames: Any, last_index: int) -> Iterator[Any]:
         yield frame
         if frame.index >= last_index:
             return
+
+
+class _Stage:
+    """Runs ``work(item)`` for each item put, in order, in one background thread.
+
+    A bounded queue keeps memory flat; an exception in ``work`` is re-raised in the
+    caller at the next :meth:`put` or on exit; leaving the ``with`` block waits for the
+    queue to drain (or, on an exception in the caller, stops the thread at once).
+    """
+
+    _END = object()
+
+    def __init__(self, work: Callable[[Any], None], size: int = 8) -> None:
+        self._work = work
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=size)
+        self._error: BaseException | None = None
+        self._abort = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="posecheck-post", daemon=True)
+
+    def __enter__(self) -> _Stage:
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None:
+            self._abort.set()
+        self._put(self._END)
+        self._thread.join()
+        if self._error is not None and exc_type is None:
+            raise self._error
+
+    def put(self, item: Any) -> None:
+        if self._error is not None:
+            raise self._error
+        self._put(item)
+
+    def _put(self, item: Any) -> None:
+        while self._thread.is_alive():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is self._END or self._abort.is_set():
+                return
+            if self._error is not None:
+                continue
+            try:
+                self._work(item)
+            except BaseException as exc:  # re-raised in the caller
+                self._error = exc
 
 
 def _fill_hold_column(partial: Path, final: Path, holds: tuple[Hold, ...]) -> None:

@@ -140,6 +140,7 @@ class PoseEstimator:
         self._mp: Any = None
         self._last_ts_ms = -1
         self._followed: np.ndarray | None = None  # video mode: mid-hip of the person followed
+        self._quiet_calls = 3
 
     def __enter__(self) -> PoseEstimator:
         self.open()
@@ -204,15 +205,25 @@ class PoseEstimator:
             timestamp_ms: required in video mode; values that do not increase are bumped
                 by 1 ms past the previous one (MediaPipe rejects repeats).
         """
+        _check_frame(image_bgr)
+        # Reversing the channels of a 1080p frame with numpy costs ~7 ms; callers with
+        # many frames should hand RGB to detect_rgb (the video reader makes it with
+        # OpenCV in its own thread, ~1 ms).
+        return self.detect_rgb(np.ascontiguousarray(image_bgr[:, :, ::-1]), timestamp_ms)
+
+    def detect_rgb(
+        self, image_rgb: NDArray[np.uint8], timestamp_ms: int | None = None
+    ) -> Landmarks | None:
+        """As :meth:`detect`, for an ``(H, W, 3)`` uint8 RGB, C-contiguous image."""
         if self._landmarker is None:
             self.open()
-        if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
-            raise ValueError(
-                f"expected (H, W, 3) uint8 BGR, got {image_bgr.shape} {image_bgr.dtype}"
-            )
-        rgb = np.ascontiguousarray(image_bgr[:, :, ::-1])
-        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        with quiet_stderr():
+        _check_frame(image_rgb)
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=image_rgb)
+        # MediaPipe's C++ chatter comes at load and on the first inferences only; keeping
+        # fd 2 quiet costs syscalls, so it is done for the first few calls.
+        quiet = quiet_stderr() if self._quiet_calls > 0 else contextlib.nullcontext()
+        self._quiet_calls = max(0, self._quiet_calls - 1)
+        with quiet:
             if self.mode == "video":
                 ts = int(timestamp_ms if timestamp_ms is not None else self._last_ts_ms + 1)
                 ts = max(ts, self._last_ts_ms + 1)
@@ -223,8 +234,9 @@ class PoseEstimator:
                 if not result.pose_landmarks and self.retry_detection_confidence is not None:
                     if self._retry_landmarker is None:
                         self._retry_landmarker = self._create(self.retry_detection_confidence)
-                    result = self._retry_landmarker.detect(image)
-        height, width = image_bgr.shape[:2]
+                    with quiet_stderr():
+                        result = self._retry_landmarker.detect(image)
+        height, width = image_rgb.shape[:2]
         return self._pick_person(result, (width, height))
 
     def _pick_person(self, result: Any, image_wh: tuple[int, int]) -> Landmarks | None:
@@ -237,6 +249,11 @@ class PoseEstimator:
             for p, w in zip(people, _world_or_none(result, len(people)), strict=True)
         ]
         return max(candidates, key=_bbox_area)
+
+
+def _check_frame(image: NDArray[np.uint8]) -> None:
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError(f"expected an (H, W, 3) uint8 image, got {image.shape} {image.dtype}")
 
 
 def _world_or_none(result: Any, n: int) -> list[Any]:

@@ -31,19 +31,39 @@ ROTATE_IF_TILT_DEG = 45.0
 
 def metrics_for(landmarks: Landmarks) -> tuple[View, dict[str, Metric]]:
     """The camera view and every metric of :data:`geometry.METRIC_UNITS` for one frame."""
-    view, measures = geometry.measure_all(landmarks.xy_px, landmarks.visibility, landmarks.world)
-    metrics = {}
-    for name, m in measures.items():
-        value = float(m.value)
-        reason = str(m.reason)
-        valid = reason == "" and math.isfinite(value)
-        metrics[name] = Metric(
-            value=value if valid else math.nan,
-            unit=geometry.METRIC_UNITS[name],
-            valid=valid,
-            reason=None if valid else reason,
-        )
-    return View(str(view)), metrics
+    return metrics_batch([landmarks])[0]
+
+
+def metrics_batch(frames: list[Landmarks]) -> list[tuple[View, dict[str, Metric]]]:
+    """:func:`metrics_for` of many frames in one vectorised geometry call (~15x cheaper
+    per frame than one by one for 16 frames). World landmarks are used only if every
+    frame has them."""
+    if not frames:
+        return []
+    xy = np.stack([f.xy_px for f in frames])
+    vis = np.stack([f.visibility for f in frames])
+    worlds = [f.world for f in frames]
+    world = (
+        np.stack([w for w in worlds if w is not None])
+        if all(w is not None for w in worlds)
+        else None
+    )
+    views, measures = geometry.measure_all(xy, vis, world)
+    out: list[tuple[View, dict[str, Metric]]] = []
+    for i in range(len(frames)):
+        metrics = {}
+        for name, m in measures.items():
+            value = float(m.value[i])
+            reason = str(m.reason[i])
+            valid = reason == "" and math.isfinite(value)
+            metrics[name] = Metric(
+                value=value if valid else math.nan,
+                unit=geometry.METRIC_UNITS[name],
+                valid=valid,
+                reason=None if valid else reason,
+            )
+        out.append((View(str(views[i])), metrics))
+    return out
 
 
 def balance_for(landmarks: Landmarks) -> Balance:
@@ -77,6 +97,7 @@ def assess(
     pose: str | None = None,
     notes: tuple[str, ...] = (),
     recognition: Recognition | None = None,
+    measured: tuple[View, dict[str, Metric]] | None = None,
 ) -> FrameResult:
     """Everything posecheck says about one frame, given its landmarks (or None).
 
@@ -84,12 +105,14 @@ def assess(
         pose: None to recognise the pose, or a pose name to check that pose whatever
             recognition says (a note records any disagreement).
         recognition: a recognition already made for these landmarks (else computed).
+        measured: the view and metrics already computed for these landmarks (see
+            :func:`metrics_batch`), else computed here.
     """
     if pose is not None:
         get_pose(pose)  # a helpful KeyError for a bad name
     if landmarks is None:
         return FrameResult(source=source, image_wh=image_wh, landmarks=None, pose=pose, notes=notes)
-    view, metrics = metrics_for(landmarks)
+    view, metrics = measured if measured is not None else metrics_for(landmarks)
     rec = recognition or recognise(landmarks)
     if pose is None:
         chosen, side, confidence = rec.pose, rec.side, (rec.confidence if rec.pose else None)

@@ -235,11 +235,16 @@ class Frame:
         index: position among all decoded frames (0-based; with ``stride`` > 1 these skip).
         time_s: seconds from the first frame, strictly increasing (see :class:`FrameClock`).
         image_bgr: ``(H, W, 3)`` uint8 BGR, upright, C-contiguous.
+        image_rgb: the same picture in RGB (C-contiguous), when the reader was asked for
+            it (``with_rgb=True``): MediaPipe wants RGB, and converting here, in the
+            decoding thread, with OpenCV (~1 ms at 1080p) beats reversing channels with
+            numpy later (~7 ms).
     """
 
     index: int
     time_s: float
     image_bgr: NDArray[np.uint8]
+    image_rgb: NDArray[np.uint8] | None = None
 
 
 def _raw_time_s(frame: VideoFrame) -> float | None:
@@ -290,13 +295,20 @@ class VideoReader:
         InputError: at construction, like :func:`probe`.
     """
 
-    def __init__(self, path: Path | str, stride: int = 1, max_width: int | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        stride: int = 1,
+        max_width: int | None = None,
+        with_rgb: bool = False,
+    ) -> None:
         if stride < 1:
             raise ValueError(f"stride must be >= 1, got {stride}")
         if max_width is not None and max_width < 2:
             raise ValueError(f"max_width must be >= 2, got {max_width}")
         self.path = Path(path)
         self.stride = stride
+        self.with_rgb = with_rgb
         self.frames_decoded = 0
         self.error: str | None = None
         self.stopped_at_s: float | None = None
@@ -346,7 +358,10 @@ class VideoReader:
             self._last_time_s = time_s
             if index % self.stride == 0:
                 image = to_upright_bgr(raw, self.info.rotation_deg, self.output_size)
-                return Frame(index=index, time_s=time_s, image_bgr=image)
+                rgb = None
+                if self.with_rgb:
+                    rgb = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+                return Frame(index=index, time_s=time_s, image_bgr=image, image_rgb=rgb)
 
     def _next_decoded(self) -> VideoFrame | None:
         if self._pending is not None:
