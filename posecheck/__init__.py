@@ -1,5 +1,13 @@
 """posecheck: knee, hip and weight alignment in yoga poses, from camera or video frames.
 
+A recorded video, in one call (writes annotated.mp4, report.json, frames.csv and
+report.html, returns the same report as typed objects, prints nothing)::
+
+    from posecheck import analyze_video
+    report = analyze_video("practice.mp4", "out/")
+    for hold in report.holds:
+        print(hold.pose, hold.side, hold.start_s, hold.end_s, hold.score)
+
 The whole loop for one photo::
 
     from posecheck import PoseEstimator, analyze_image, load_image, annotate
@@ -20,11 +28,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from posecheck.analyze import analyze_video
     from posecheck.errors import InputError, ModelError, PosecheckError
     from posecheck.estimator import PoseEstimator
     from posecheck.landmarks import Landmark, Landmarks
     from posecheck.pipeline import analyze_image, assess
     from posecheck.render import annotate
+    from posecheck.report import CheckScore, Hold, VideoReport
     from posecheck.result import Cue, FrameResult, Metric, Severity, View
     from posecheck.sources import load_image
 
@@ -34,6 +44,10 @@ __version__ = "0.1.0"
 # nor MediaPipe.
 _EXPORTS = {
     "PoseEstimator": "posecheck.estimator",
+    "analyze_video": "posecheck.analyze",
+    "VideoReport": "posecheck.report",
+    "Hold": "posecheck.report",
+    "CheckScore": "posecheck.report",
     "Landmark": "posecheck.landmarks",
     "Landmarks": "posecheck.landmarks",
     "analyze_image": "posecheck.pipeline",
@@ -50,8 +64,10 @@ _EXPORTS = {
     "PosecheckError": "posecheck.errors",
 }
 __all__ = [
+    "CheckScore",
     "Cue",
     "FrameResult",
+    "Hold",
     "InputError",
     "Landmark",
     "Landmarks",
@@ -60,8 +76,10 @@ __all__ = [
     "PoseEstimator",
     "PosecheckError",
     "Severity",
+    "VideoReport",
     "View",
     "analyze_image",
+    "analyze_video",
     "annotate",
     "assess",
     "load_image",

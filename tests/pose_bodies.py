@@ -265,10 +265,15 @@ def _bend_sideways(body: FloatArray, toward: str, deg: float) -> FloatArray:
     return out
 
 
-def _knee_toward_midline(body: FloatArray, side: str, fppa_deg: float) -> FloatArray:
+def _swing_knee_until(
+    body: FloatArray,
+    side: str,
+    reading: Callable[[FloatArray, FloatArray, FloatArray, float], float],
+    target: float,
+) -> FloatArray:
     """Swing a bent knee about its hip-ankle axis toward the midline (both segments keep
-    their length, as in a knee caving in) until the front camera sees thigh and shank
-    meet at ``fppa_deg``. A straight leg has nothing to swing: see :func:`_displace_knee`."""
+    their length, as in a knee caving in) until the front camera's ``reading(hip, knee,
+    ankle, yaw)`` of it has grown by ``target`` from the clean body's."""
     out = body.copy()
     hip, knee, ankle = (out[_lm(side, j)].copy() for j in ("HIP", "KNEE", "ANKLE"))
     axis = ankle - hip
@@ -279,31 +284,23 @@ def _knee_toward_midline(body: FloatArray, side: str, fppa_deg: float) -> FloatA
         return np.asarray(hip + _rotate(knee - hip, axis, deg), dtype=np.float64)
 
     step = 1.0 if (swung(1.0) - knee) @ medial > 0 else -1.0
-    deg = _solve(
-        lambda d: projected_angle_deg(hip, swung(step * d), ankle, 0.0) - fppa_deg, 0.0, 90.0
-    )
+    base = reading(hip, knee, ankle, 0.0)
+    deg = _solve(lambda d: reading(hip, swung(step * d), ankle, 0.0) - base - target, 0.0, 90.0)
     out[_lm(side, "KNEE")] = swung(step * deg)
     return out
+
+
+def _knee_toward_midline(body: FloatArray, side: str, fppa_deg: float) -> FloatArray:
+    """Cave a bent knee in until the front camera sees thigh and shank meet at
+    ``fppa_deg`` more than before. A straight leg has nothing to swing: see
+    :func:`_displace_knee`."""
+    return _swing_knee_until(body, side, projected_angle_deg, fppa_deg)
 
 
 def _knee_toward_midline_pct(body: FloatArray, side: str, pct: float) -> FloatArray:
-    """As :func:`_knee_toward_midline`, swung until the front camera sees the knee
-    ``pct`` % of the leg's drawn length off its hip-ankle line."""
-    out = body.copy()
-    hip, knee, ankle = (out[_lm(side, j)].copy() for j in ("HIP", "KNEE", "ANKLE"))
-    axis = ankle - hip
-    medial = -_sign(side) * X
-
-    def swung(deg: float) -> FloatArray:
-        return np.asarray(hip + _rotate(knee - hip, axis, deg), dtype=np.float64)
-
-    step = 1.0 if (swung(1.0) - knee) @ medial > 0 else -1.0
-    base = projected_offset_pct(hip, knee, ankle, 0.0)
-    deg = _solve(
-        lambda d: projected_offset_pct(hip, swung(step * d), ankle, 0.0) - base - pct, 0.0, 90.0
-    )
-    out[_lm(side, "KNEE")] = swung(step * deg)
-    return out
+    """Cave a bent knee in until the front camera sees it ``pct`` % of the leg's drawn
+    length further off its hip-ankle line."""
+    return _swing_knee_until(body, side, projected_offset_pct, pct)
 
 
 def _displace_knee(body: FloatArray, side: str, fppa_deg: float) -> FloatArray:
