@@ -205,7 +205,7 @@ def stride_width_table(clip: Path, work: Path) -> list[dict[str, object]]:
         scores = [h.score for h in report.holds if h.score is not None]
         if stride == 1 and width is None:
             base, base_time, base_scores = frames, elapsed, scores
-        diffs: dict[str, float] = {}
+        diffs: dict[str, float | None] = {}
         for name in (
             "knee_valgus_left_deg",
             "knee_valgus_right_deg",
@@ -218,7 +218,7 @@ def stride_width_table(clip: Path, work: Path) -> list[dict[str, object]]:
                 for t, v in frames.items()
                 if name in v and t in base and name in base[t]
             ]
-            diffs[name] = round(float(np.median(d)), 3) if d else math.nan
+            diffs[name] = round(float(np.median(d)), 3) if d else None
         rows.append(
             {
                 "setting": label,
@@ -307,7 +307,7 @@ def main() -> int:
                         f"median |diff| {row['median_abs_diff']}"
                     )
                 figures["stride_width"] = table
-    print(json.dumps(figures))
+    print(json.dumps(figures, allow_nan=False))
     return 0
 
 
