@@ -500,7 +500,7 @@ def _check_row(cs: CheckScore) -> str:
     if cs.score is None:
         reason = _e(_not_measurable(cs.reason))
         return f'<tr>{title}{_score_cell(None)}<td colspan="4">{reason}</td></tr>'
-    aligned = f"{cs.aligned_pct:.0f} %" if cs.aligned_pct is not None else "–"
+    aligned = _pct_text(cs.aligned_pct)
     sev = cs.worst_severity or ""
     sev_html = (
         f' <span class="sev-{_e(sev)}">({_e(sev)})</span>' if sev in ("warn", "fault") else ""
@@ -628,3 +628,12 @@ def render_html(
         f"<title>{title}</title><style>{_CSS}</style></head>"
         f"<body><main>{body}</main></body></html>\n"
     )
+
+
+def _pct_text(pct: float | None) -> str:
+    """A share in %, never rounded up to a misleading "100 %" or down to "0 %"."""
+    if pct is None:
+        return "–"
+    if 99.5 <= pct < 100.0 or 0.0 < pct < 0.5:
+        return f"{pct:.1f} %"
+    return f"{pct:.0f} %"

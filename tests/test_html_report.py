@@ -368,3 +368,13 @@ def test_import_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_shares_are_not_rounded_to_all_or_nothing() -> None:
+    from posecheck.html_report import _pct_text
+
+    assert _pct_text(99.57) == "99.6 %"
+    assert _pct_text(100.0) == "100 %"
+    assert _pct_text(0.2) == "0.2 %"
+    assert _pct_text(42.4) == "42 %"
+    assert _pct_text(None) == "–"
