@@ -22,7 +22,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -51,19 +51,11 @@ THUMBNAIL_WIDTH = 480
 BATCH = 16
 
 
-@dataclass(frozen=True)
-class _Analysed:
-    index: int
-    time_s: float
-    image: NDArray[np.uint8] | None
-    result: FrameResult
-
-
-def _csv_row(a: _Analysed, hold: int | None) -> list[str]:
-    r = a.result
+def csv_row(index: int, time_s: float, r: FrameResult, hold: int | None) -> list[str]:
+    """One ``frames.csv`` row (columns :data:`FRAMES_CSV_FIELDS`) for frame ``index``."""
     row = [
-        f"{a.time_s:.4f}",
-        str(a.index),
+        f"{time_s:.4f}",
+        str(index),
         "1" if r.person else "0",
         r.pose or "",
         r.side or "",
@@ -80,12 +72,13 @@ def _csv_row(a: _Analysed, hold: int | None) -> list[str]:
     return row
 
 
-def _atomic_path(path: Path) -> Path:
+def partial_path(path: Path) -> Path:
+    """Where ``path`` is written until it is complete (then renamed into place)."""
     return path.with_name(f".{path.name}.partial")
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = _atomic_path(path)
+    tmp = partial_path(path)
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
@@ -100,6 +93,22 @@ def _display_result(result: FrameResult, tracker: HoldTracker, time_s: float) ->
     if not result.person:
         return result
     return replace(result, cues=(), status="transition: not scored")
+
+
+def summary_notes(frames_with_person: int, several_people: int, holds: list[Hold]) -> list[str]:
+    """The report's notes about people and holds: nobody found, more than one person in
+    ``several_people`` frames, or people but no hold."""
+    notes = []
+    if frames_with_person == 0:
+        notes.append("no person found in the video")
+    if several_people:
+        notes.append(
+            f"more than one person in {several_people} frames; followed one person "
+            "(the largest when first seen, then the nearest to where they were)"
+        )
+    if frames_with_person and not holds:
+        notes.append("no pose held steadily for 2 s or more: nothing scored")
+    return notes
 
 
 def analyze_video(
@@ -159,7 +168,7 @@ def analyze_video(
         writer: Any = None
         if out is not None:
             csv_file = stack.enter_context(
-                open(_atomic_path(out / "frames.csv"), "w", newline="", encoding="utf-8")
+                open(partial_path(out / "frames.csv"), "w", newline="", encoding="utf-8")
             )
             csv_out = csv.writer(csv_file)
             csv_out.writerow(FRAMES_CSV_FIELDS)
@@ -181,7 +190,7 @@ def analyze_video(
             holds.extend(tracker.push(time_s, result, index))
             shown = _display_result(result, tracker, time_s)
             if csv_out is not None:
-                csv_out.writerow(_csv_row(_Analysed(index, time_s, None, shown), None))
+                csv_out.writerow(csv_row(index, time_s, shown, None))
             if writer is not None:
                 writer.write(annotate(image, shown), time_s)
 
@@ -220,15 +229,7 @@ def analyze_video(
         stopped_at = reader.stopped_at_s if reader.error else None
         frames_decoded = reader.frames_decoded
 
-    if counts["person"] == 0:
-        notes.append("no person found in the video")
-    if counts["several"]:
-        notes.append(
-            f"more than one person in {counts['several']} frames; followed one person "
-            "(the largest when first seen, then the nearest to where they were)"
-        )
-    if counts["person"] and not holds:
-        notes.append("no pose held steadily for 2 s or more: nothing scored")
+    notes += summary_notes(counts["person"], counts["several"], holds)
     report = VideoReport(
         source=source,
         video=info,
@@ -249,16 +250,32 @@ def analyze_video(
     )
     if out is None:
         return report
+    thumbnails = _thumbnails(path, stride, max_width, tracker, annotate)
+    return write_report_files(out, report, thumbnails, video=write_video)
+
+
+def write_report_files(
+    out: Path,
+    report: VideoReport,
+    thumbnails: dict[tuple[int, str], bytes],
+    video: bool,
+) -> VideoReport:
+    """Finish the outputs in ``out`` and return ``report`` with its ``outputs`` filled.
+
+    ``frames.csv`` is made from its streamed partial file (``_atomic_path``) with the
+    hold column filled, then ``report.html`` and, last, ``report.json``, each renamed into
+    place when complete. ``annotated.mp4`` is listed when ``video`` and the file exists.
+    ``thumbnails``: (hold index, check id) -> JPEG bytes for the HTML report.
+    """
     outputs = {
         "frames_csv": "frames.csv",
         "report_json": "report.json",
         "report_html": "report.html",
     }
-    _fill_hold_column(_atomic_path(out / "frames.csv"), out / "frames.csv", report.holds)
-    if write_video and (out / "annotated.mp4").exists():
+    _fill_hold_column(partial_path(out / "frames.csv"), out / "frames.csv", report.holds)
+    if video and (out / "annotated.mp4").exists():
         outputs["annotated_video"] = "annotated.mp4"
     report = replace(report, outputs=outputs)
-    thumbnails = _thumbnails(path, stride, max_width, tracker, annotate)
     from posecheck.html_report import render_html
 
     _write_text_atomic(out / "report.html", render_html(report, out / "frames.csv", thumbnails))
@@ -275,8 +292,6 @@ def _thumbnails(
 ) -> dict[tuple[int, str], bytes]:
     """JPEG thumbnails of the worst moment of each faulty check, from a second decoding
     pass that stops at the last frame needed (no inference)."""
-    import cv2
-
     from posecheck.video import VideoReader
 
     wanted: dict[int, list[tuple[tuple[int, str], FrameResult]]] = {}
@@ -289,17 +304,23 @@ def _thumbnails(
     with VideoReader(path, stride=stride, max_width=max_width) as reader:
         for frame in _until(reader, last):
             for key, result in wanted.get(frame.index, []):
-                image = annotate(frame.image_bgr, result)
-                scale = THUMBNAIL_WIDTH / image.shape[1]
-                if scale < 1:
-                    size = (THUMBNAIL_WIDTH, int(round(image.shape[0] * scale)))
-                    image = np.asarray(
-                        cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8
-                    )
-                ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
-                if ok:
-                    out[key] = jpeg.tobytes()
+                jpeg = thumbnail_jpeg(annotate(frame.image_bgr, result))
+                if jpeg is not None:
+                    out[key] = jpeg
     return out
+
+
+def thumbnail_jpeg(image: NDArray[np.uint8]) -> bytes | None:
+    """``image`` (BGR) as a JPEG (quality 80) at most :data:`THUMBNAIL_WIDTH` wide, or
+    None if it cannot be encoded."""
+    import cv2
+
+    scale = THUMBNAIL_WIDTH / image.shape[1]
+    if scale < 1:
+        size = (THUMBNAIL_WIDTH, int(round(image.shape[0] * scale)))
+        image = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    return jpeg.tobytes() if ok else None
 
 
 def _until(frames: Any, last_index: int) -> Iterator[Any]:
@@ -369,7 +390,7 @@ def _fill_hold_column(partial: Path, final: Path, holds: tuple[Hold, ...]) -> No
     known only once they end, so the streamed rows leave it empty). Streams row by row."""
     spans = [(h.start_s, h.end_s, h.index) for h in holds]
     col = FRAMES_CSV_FIELDS.index("hold")
-    tmp = _atomic_path(final).with_suffix(".fill")
+    tmp = partial_path(final).with_suffix(".fill")
     with (
         partial.open(newline="", encoding="utf-8") as src,
         tmp.open("w", newline="", encoding="utf-8") as dst,

@@ -287,6 +287,200 @@ def analyze(
 
 
 @app.command()
+def live(
+    camera: Annotated[
+        int | None, typer.Option(min=0, help="Camera index for OpenCV (default 0).")
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="Instead of a camera: a video file (played in real time) or a stream URL.",
+            show_default=False,
+        ),
+    ] = None,
+    pose: Annotated[
+        PoseChoice, typer.Option(help="Pose to check; auto recognises it (keys a, 1-4).")
+    ] = PoseChoice.auto,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for annotated.mp4, frames.csv, report.html and report.json, "
+            "written on any exit (snapshots go here too).",
+            show_default=False,
+        ),
+    ] = None,
+    voice: Annotated[bool, typer.Option("--voice", help="Speak the cues (espeak-ng).")] = False,
+    no_window: Annotated[
+        bool, typer.Option("--no-window", help="No window and no keys (e.g. with --record).")
+    ] = False,
+    seconds: Annotated[
+        float | None, typer.Option(min=0.1, help="Stop after N seconds.", show_default=False)
+    ] = None,
+    model: ModelOption = None,
+) -> None:
+    """Live feedback from a camera: a mirrored window with the overlay, holds and cues.
+
+    Keys: q or Esc quit, space pause, m mirror on/off, a auto pose, 1-4 warrior1 / tree /
+    half_moon / bridge, s snapshot (into --record DIR, else ./posecheck-snapshots/).
+    Ctrl-C ends the session like q.
+
+    Exit codes: 0 done; 1 the camera or file cannot be opened; 2 usage or model error, or
+    no display for the window; 3 the camera or stream failed part-way (what was
+    recorded is kept, with a partial report).
+    """
+    from posecheck.live import LiveDisplayError, run_live
+    from posecheck.speech import find_speech_engine
+
+    if camera is not None and source is not None:
+        _error("live: give --camera or --source, not both")
+        raise typer.Exit(2)
+    if voice and find_speech_engine() is None:
+        _error("--voice: espeak-ng not found; continuing without speech")
+        voice = False
+    try:
+        summary = run_live(
+            camera,
+            source,
+            pose=None if pose is PoseChoice.auto else pose.value,
+            record=record,
+            voice=voice,
+            window=not no_window,
+            seconds=seconds,
+            model=model,
+        )
+    except (ModelError, LiveDisplayError) as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from None
+    except PosecheckError as exc:
+        _error(str(exc))
+        raise typer.Exit(1) from None
+    latency = (
+        f"; latency {summary.latency_ms[0]:.0f} ms median, {summary.latency_ms[1]:.0f} ms p90"
+        if summary.latency_ms is not None
+        else ""
+    )
+    typer.echo(
+        f"live session: {summary.duration_s:.1f} s, {summary.frames_processed} frames "
+        f"processed ({summary.fps:.1f} fps), {summary.frames_dropped} dropped{latency}; "
+        f"ended by: {summary.stop_reason}"
+    )
+    for path in summary.snapshots:
+        typer.echo(f"snapshot: {path}")
+    _print_video_summary(summary.report, summary.out_dir)
+    if not summary.complete:
+        kept = f"; partial report in {summary.out_dir}" if summary.out_dir is not None else ""
+        _error(f"{summary.error}{kept}")
+        raise typer.Exit(3)
+
+
+class EngineChoice(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Video files, folders (searched recursively for videos) or glob patterns "
+            "(quote them to let posecheck expand them, ** included).",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Output folder: DIR/<clip>/, results.csv, index.html.", show_default=False
+        ),
+    ],
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Parallel workers (default: the cores available).", show_default=False
+        ),
+    ] = None,
+    pose: Annotated[
+        PoseChoice, typer.Option(help="Pose to check; auto recognises it in every frame.")
+    ] = PoseChoice.auto,
+    no_video: Annotated[
+        bool, typer.Option("--no-video", help="Skip each clip's annotated.mp4 (faster).")
+    ] = False,
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(help="local: a process pool here; dask: a Dask cluster ('dask' extra)."),
+    ] = EngineChoice.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster).",
+            show_default=False,
+        ),
+    ] = None,
+    stride: Annotated[int, typer.Option(min=1, help="Analyse every N-th frame.")] = 1,
+    max_width: Annotated[
+        int | None, typer.Option(min=64, help="Downscale wider frames to this width (px).")
+    ] = None,
+    model: ModelOption = None,
+) -> None:
+    """Analyse many videos in parallel into DIR: a folder per clip (what analyze writes),
+    results.csv (one row per clip) and index.html (a sortable table).
+
+    Resumable: a rerun skips the clips done with the same input bytes and settings.
+
+    Exit codes: 0 all ok or partial; 1 a clip failed (see its row); 2 usage, model or Dask error.
+    """
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from posecheck.batch import BatchProgress, BatchUsageError, run_batch
+
+    columns = (
+        TextColumn("clips {task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
+    try:
+        with Progress(*columns, transient=True) as bar:
+            task = bar.add_task("", total=None)
+
+            def progress(p: BatchProgress) -> None:
+                finished = f"{int(p.done + 1e-9)}/{p.total}"
+                bar.update(task, completed=p.done, total=p.total, description=finished)
+
+            summary = run_batch(
+                inputs,
+                out,
+                workers=workers,
+                pose=None if pose is PoseChoice.auto else pose.value,
+                write_video=not no_video,
+                engine="dask" if engine is EngineChoice.dask else "local",
+                scheduler=scheduler,
+                progress=progress,
+                stride=stride,
+                max_width=max_width,
+                model=model,
+            )
+    except (BatchUsageError, ModelError) as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from None
+    for row in summary.rows:
+        if row["status"] == "error":
+            _error(f"{row['source']}: {row['error']}")
+    typer.echo(summary.line())
+    typer.echo(f"results: {out / 'results.csv'} and {out / 'index.html'}")
+    if summary.exit_code:
+        raise typer.Exit(summary.exit_code)
+
+
+@app.command()
 def poses(
     as_json: Annotated[bool, typer.Option("--json", help="Print the registry as JSON.")] = False,
 ) -> None:

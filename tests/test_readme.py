@@ -22,10 +22,11 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_quickstart_runs_on_the_shipped_samples_and_model() -> None:
-    run_cmd = next(c for c in _commands(README) if "posecheck image" in c)
-    pattern = re.search(r"posecheck image (\S+)", run_cmd)
-    assert pattern is not None
-    assert sorted(ROOT.glob(pattern.group(1)))
+    run_cmd = _commands(README)[0]
+    pattern = re.search(r"posecheck batch (\S+) --out", run_cmd)
+    assert pattern is not None, run_cmd
+    clips = [p for p in (ROOT / pattern.group(1)).rglob("*") if p.suffix in (".mp4", ".webm")]
+    assert clips
     assert (ROOT / "models" / "pose_landmarker_full.task").is_file()
 
 

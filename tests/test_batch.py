@@ -1,0 +1,495 @@
+"""posecheck batch / run_batch: many clips, resumable, safe names, both engines.
+
+The model tests run the real model on the real sample clips (copied under other names
+into tmp_path), with --no-video and --stride 2 to stay fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+import zipfile
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from posecheck.batch import (
+    BASE_FIELDS,
+    DASK_MISSING,
+    MARKER,
+    RESULT_FIELDS,
+    BatchUsageError,
+    Clip,
+    Job,
+    Settings,
+    _reuse,
+    collect_inputs,
+    index_html_text,
+    make_clips,
+    row_from_report,
+    run_batch,
+)
+from posecheck.cli import app
+from posecheck.poses import REGISTRY
+from tests.conftest import ROOT
+
+SQUATS = ROOT / "samples" / "clips" / "squats_front.mp4"
+BALANCE = ROOT / "samples" / "clips" / "one_leg_balance.mp4"
+FAST = ["--no-video", "--stride", "2"]
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["batch", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def read_rows(out: Path) -> list[dict[str, str]]:
+    with (out / "results.csv").open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == list(RESULT_FIELDS)
+        return list(reader)
+
+
+def marker_times(out: Path) -> dict[str, int]:
+    return {p.parent.name: p.stat().st_mtime_ns for p in out.glob(f"*/{MARKER}")}
+
+
+def all_files(folder: Path) -> set[Path]:
+    return set(folder.rglob("*"))
+
+
+# --------------------------------------------------------------------------- pure parts
+
+
+def test_clip_ids_are_safe_unique_and_stay_inside(tmp_path: Path) -> None:
+    names = [
+        "evil.mp4",
+        "<script>.mp4",
+        "with space ünïcode 日本.mp4",
+        "日本.mp4",
+        "..mp4",
+        "...mp4",
+        "-rf.mp4",
+        ".hidden.mp4",
+        "results.csv.mp4",
+        "index.html.mp4",
+        "A.mp4",
+        "a.mp4",
+        "x.mp4",
+        "x.mov",
+        "sub dir/clip name.mp4",
+        "sub/dir/deep.mp4",
+    ]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    paths = [tmp_path / n for n in names[1:]] + [tmp_path / "a" / "b" / ".." / ".." / "evil.mp4"]
+    clips = make_clips(collect_inputs(paths))
+    ids = [c.clip_id for c in clips]
+    assert len({i.lower() for i in ids}) == len(ids) == len(names)
+    out = tmp_path / "out"
+    for clip_id in ids:
+        assert re.fullmatch(r"[A-Za-z0-9._-]+", clip_id), clip_id
+        assert ".." not in clip_id and not clip_id.startswith((".", "-"))
+        assert clip_id.lower() not in {"results.csv", "index.html"}
+        assert (out / clip_id).resolve().parent == out.resolve()
+    by_source = {Path(c.path).relative_to(tmp_path).as_posix(): c.clip_id for c in clips}
+    assert by_source["evil.mp4"] == "evil"
+    assert by_source["sub dir/clip name.mp4"] == "sub_dir__clip_name"
+    assert by_source["sub/dir/deep.mp4"] == "sub__dir__deep"
+    assert by_source["<script>.mp4"] == "script"
+    assert by_source["with space ünïcode 日本.mp4"] == "with_space_unicode"
+    assert re.fullmatch(r"x-[0-9a-f]{8}", by_source["x.mp4"])  # x.mp4 and x.mov collide
+    assert re.fullmatch(r"results\.csv-[0-9a-f]{8}", by_source["results.csv.mp4"])
+    # deterministic: the same inputs in another order give the same ids
+    assert make_clips(collect_inputs(list(reversed(paths)))) == clips
+
+
+def test_collect_inputs_walks_folders_expands_globs_and_skips_the_output(tmp_path: Path) -> None:
+    (tmp_path / "in" / "sub").mkdir(parents=True)
+    for name in ("in/a.mp4", "in/sub/b.MOV", "in/notes.txt", "in/.hidden.mp4", "c.mp4"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "in" / "out" / "old").mkdir(parents=True)
+    (tmp_path / "in" / "out" / "old" / "annotated.mp4").write_bytes(b"x")
+    found = collect_inputs(
+        [tmp_path / "in", str(tmp_path / "*.mp4"), tmp_path / "in" / "a.mp4"],
+        exclude=tmp_path / "in" / "out",
+    )
+    rel = [p.resolve().relative_to(tmp_path.resolve()).as_posix() for p in found]
+    assert rel == ["c.mp4", "in/a.mp4", "in/sub/b.MOV"]  # sorted, each once
+    # a file named explicitly is always tried, whatever its suffix
+    assert collect_inputs([tmp_path / "in" / "notes.txt"]) == [tmp_path / "in" / "notes.txt"]
+    for bad in (str(tmp_path / "missing.mp4"), str(tmp_path / "nothing*.mp4")):
+        with pytest.raises(BatchUsageError):
+            collect_inputs([bad])
+
+
+def _hold(pose: str, score: float | None, checks: dict[str, float | None]) -> dict[str, object]:
+    return {
+        "pose": pose,
+        "duration_s": 3.5,
+        "score": score,
+        "checks": [{"check": k, "score": v} for k, v in checks.items()],
+    }
+
+
+def test_row_from_report_means_per_pose_and_check() -> None:
+    report = {
+        "video": {"duration_s": 20.0},
+        "frames_analysed": 100,
+        "frames_with_person": 90,
+        "complete": True,
+        "notes": [],
+        "holds": [
+            _hold("tree", 80.0, {"standing_knee_midline": 70.0, "pelvis_level": None}),
+            _hold("bridge", None, {"hips_lifted": None}),
+            _hold("tree", 60.0, {"standing_knee_midline": 90.0, "pelvis_level": 50.0}),
+        ],
+    }
+    clip = Clip("c", "/x/c.mp4", "c.mp4")
+    row = row_from_report(clip, report)
+    assert list(row) == list(RESULT_FIELDS)
+    assert RESULT_FIELDS[: len(BASE_FIELDS)] == BASE_FIELDS
+    n_checks = sum(len(spec.checks) for spec in REGISTRY.values())
+    assert len(RESULT_FIELDS) == len(BASE_FIELDS) + n_checks
+    assert row["status"] == "ok" and row["error"] == ""
+    assert row["poses"] == "tree:2;bridge:1"
+    assert row["holds"] == "3" and row["hold_seconds"] == "10.500"
+    assert row["score"] == "70.0"
+    assert row["score_tree_standing_knee_midline"] == "80.0"
+    assert row["score_tree_pelvis_level"] == "50.0"
+    assert row["score_bridge_hips_lifted"] == ""
+    assert row["score_warrior1_front_knee_90"] == ""
+    partial = dict(report, complete=False, notes=["/x/c.mp4: decoding stopped at 4.0 s (x)"])
+    assert row_from_report(clip, partial)["status"] == "partial"
+    assert row_from_report(clip, partial)["error"] == "decoding stopped at 4.0 s (x)"
+    nobody = dict(report, frames_with_person=0, holds=[])
+    assert row_from_report(clip, nobody)["status"] == "error"
+
+
+def test_index_html_escapes_names() -> None:
+    clip = Clip("script", "/x/<script>alert(1)</script>.mp4", "<script>alert(1)</script>.mp4")
+    row = dict(row_from_report(clip, {"frames_with_person": 1, "holds": []}))
+    row["error"] = "<img src=x onerror=alert(1)>"
+    page = index_html_text([row])
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;.mp4" in page
+    assert "<img" not in page and page.count("<script>") == 1  # only the sorting code
+    assert "http" not in page  # self-contained
+
+
+def test_a_marker_with_other_settings_or_bytes_is_not_reused(tmp_path: Path) -> None:
+    clip = Clip("c", str(tmp_path / "c.mp4"), "c.mp4")
+    settings = Settings(None, 1, None, False, "/m.task", "ab")
+    folder = tmp_path / "out" / "c"
+    folder.mkdir(parents=True)
+    report = {"frames_with_person": 3, "frames_analysed": 3, "holds": []}
+    (folder / "report.json").write_text(json.dumps(report))
+    marker = {"marker_version": 1, "input_sha256": "h1", "settings": settings.to_dict()}
+    (folder / MARKER).write_text(json.dumps(marker))
+    job = Job(clip, str(tmp_path / "out"), settings)
+    assert _reuse(job, folder, "h1") is not None
+    assert _reuse(job, folder, "h2") is None
+    other = Job(clip, job.out_dir, Settings("tree", 1, None, False, "/m.task", "ab"))
+    assert _reuse(other, folder, "h1") is None
+    other_model = Job(clip, job.out_dir, Settings(None, 1, None, False, "/m.task", "cd"))
+    assert _reuse(other_model, folder, "h1") is None
+    (folder / "report.json").unlink()  # marker left but outputs gone: redo
+    assert _reuse(job, folder, "h1") is None
+
+
+def test_usage_errors_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clip = tmp_path / "c.mp4"
+    shutil.copyfile(SQUATS, clip)
+    out = tmp_path / "out"
+    for args, words in [
+        ([str(tmp_path / "missing.mp4")], "no such file or folder"),
+        ([str(tmp_path / "none*.mp4")], "no video file matches"),
+        ([str(clip), "--scheduler", "tcp://127.0.0.1:1"], "--scheduler needs --engine dask"),
+        ([str(clip), "--model", str(tmp_path / "missing.task")], "model file not found"),
+    ]:
+        code, _, err = run(*args, "--out", str(out))
+        assert code == 2, err
+        assert err.count("\n") == 1 and words in err and "Traceback" not in err
+    (tmp_path / "file").write_text("x")
+    code, _, err = run(str(clip), "--out", str(tmp_path / "file"))
+    assert code == 2 and "not a folder" in err
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if dask were not installed
+    code, _, err = run(str(clip), "--out", str(out), "--engine", "dask")
+    assert code == 2 and err == f"posecheck: {DASK_MISSING}\n"
+    assert not out.exists()  # nothing was started
+
+
+# --------------------------------------------------------------------------- real model
+
+
+@pytest.mark.model
+def test_folder_file_and_glob_then_resume(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    inp = tmp_path / "in"
+    (inp / "folder" / "sub").mkdir(parents=True)
+    (inp / "globbed").mkdir()
+    shutil.copyfile(SQUATS, inp / "folder" / "sub" / "a.mp4")
+    shutil.copyfile(SQUATS, inp / "folder" / "b.mp4")
+    (inp / "folder" / "notes.txt").write_text("not a clip, not picked from a folder\n")
+    shutil.copyfile(BALANCE, inp / "one.mp4")
+    shutil.copyfile(SQUATS, inp / "globbed" / "g1.mp4")
+    out = tmp_path / "out"
+    args = [str(inp / "folder"), str(inp / "one.mp4"), str(inp / "globbed" / "*.mp4")]
+    capfd.readouterr()
+
+    code, stdout, stderr = run(*args, "--out", str(out), "--workers", "2", *FAST)
+    assert code == 0, stderr
+    assert capfd.readouterr() == ("", "")  # the workers printed nothing
+    assert "4 clips: 4 ok, 0 partial, 0 error; 0 skipped" in stdout and stderr == ""
+    rows = read_rows(out)
+    assert [r["clip_id"] for r in rows] == ["folder__b", "folder__sub__a", "globbed__g1", "one"]
+    assert {r["status"] for r in rows} == {"ok"} and {r["error"] for r in rows} == {""}
+    assert [r["frames_analysed"] for r in rows] == ["33", "33", "33", "50"]
+    assert rows[0]["duration_s"] == "13.000" and rows[0]["holds"] == "0"
+    for row in rows:
+        folder = out / row["clip_id"]
+        assert sorted(p.name for p in folder.iterdir()) == [
+            "done.json",
+            "frames.csv",
+            "report.html",
+            "report.json",
+        ]
+        marker = json.loads((folder / MARKER).read_text())
+        assert marker["status"] == "ok" and len(marker["input_sha256"]) == 64
+        assert marker["settings"]["stride"] == 2 and marker["settings"]["video"] is False
+        assert (
+            marker["settings"]["pose"] == "auto" and len(marker["settings"]["model_sha256"]) == 64
+        )
+    index = (out / "index.html").read_text()
+    assert all(f'href="{r["clip_id"]}/report.html"' in index for r in rows)
+    first = marker_times(out)
+
+    # rerun: everything is skipped, nothing rewritten, same table
+    table = (out / "results.csv").read_bytes()
+    code, stdout, _ = run(*args, "--out", str(out), *FAST)
+    assert code == 0 and "4 skipped" in stdout
+    assert marker_times(out) == first
+    assert (out / "results.csv").read_bytes() == table
+
+    # a changed input: only that clip is redone
+    shutil.copyfile(BALANCE, inp / "globbed" / "g1.mp4")
+    code, stdout, _ = run(*args, "--out", str(out), *FAST)
+    assert code == 0 and "3 skipped" in stdout
+    now = marker_times(out)
+    assert [k for k in first if now[k] != first[k]] == ["globbed__g1"]
+    assert read_rows(out)[2]["frames_analysed"] == "50"
+
+    # a half-done clip (no marker, a stale file): cleared and redone
+    (out / "folder__b" / MARKER).unlink()
+    (out / "folder__b" / "stale.txt").write_text("left by an older run")
+    code, stdout, _ = run(*args, "--out", str(out), *FAST)
+    assert code == 0 and "3 skipped" in stdout
+    assert not (out / "folder__b" / "stale.txt").exists()
+    assert (out / "folder__b" / MARKER).exists()
+    assert read_rows(out)[0] == rows[0]
+
+
+def _faststart_copy(src: Path, dst: Path) -> None:
+    """Remux with the index (moov) first, so that a cut copy still decodes part-way."""
+    with av.open(str(src)) as inp, av.open(str(dst), "w", options={"movflags": "faststart"}) as o:
+        stream = o.add_stream_from_template(inp.streams.video[0])
+        for packet in inp.demux(inp.streams.video[0]):
+            if packet.dts is None:
+                continue
+            packet.stream = stream
+            o.mux(packet)
+
+
+def _empty_scene(path: Path) -> None:
+    """One second of real pixels without a person (a corner of a sample photo)."""
+    image = cv2.imread(str(ROOT / "samples" / "photos" / "squat_front_standing.jpg"))
+    corner = np.ascontiguousarray(image[:400, -240:])
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = 240, 400, "yuv420p"
+        for _ in range(10):
+            for packet in s.encode(av.VideoFrame.from_ndarray(corner, format="bgr24")):
+                c.mux(packet)
+        for packet in s.encode():
+            c.mux(packet)
+
+
+@pytest.mark.model
+def test_bad_clips_become_rows_and_evil_names_stay_inside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inp = tmp_path / "in"
+    (inp / "x" / "y").mkdir(parents=True)
+    (inp / "text.mp4").write_text("not a video\n")
+    (inp / "zero.mp4").write_bytes(b"")
+    shutil.copyfile(SQUATS, inp / "<script>.mp4")
+    shutil.copyfile(SQUATS, inp / "sp ace ünï 日本.mp4")
+    shutil.copyfile(SQUATS, inp / "evil.mp4")
+    _empty_scene(inp / "nobody.mp4")
+    whole = tmp_path / "whole.mp4"
+    _faststart_copy(SQUATS, whole)
+    (inp / "cut.mp4").write_bytes(whole.read_bytes()[: int(whole.stat().st_size * 0.6)])
+    before = all_files(tmp_path)
+    monkeypatch.chdir(inp / "x" / "y")
+    inputs = ["../../evil.mp4", "../../<script>.mp4", "../../[!e]*.mp4", "../../s*"]
+
+    code, stdout, stderr = run(*inputs, "--out", "../../../out", *FAST)
+    assert code == 1, stderr
+    out = tmp_path / "out"
+    assert {p for p in all_files(tmp_path) - before if out not in p.parents} == {out}
+    rows = {r["clip_id"]: r for r in read_rows(out)}
+    assert sorted(rows) == ["cut", "evil", "nobody", "script", "sp_ace_uni", "text", "zero"]
+    assert rows["text"]["status"] == "error" and "not a video" in rows["text"]["error"]
+    assert rows["zero"]["status"] == "error" and "empty file" in rows["zero"]["error"]
+    assert rows["nobody"]["status"] == "error"
+    assert rows["nobody"]["error"] == "no person found in the video"
+    assert rows["cut"]["status"] == "partial" and "decoding stopped" in rows["cut"]["error"]
+    assert 0 < int(rows["cut"]["frames_analysed"]) < 33
+    for name in ("evil", "script", "sp_ace_uni"):
+        assert rows[name]["status"] == "ok", rows[name]
+    assert rows["script"]["source"] == "../../<script>.mp4"
+    assert all("\n" not in r["error"] for r in rows.values())
+    assert stderr.count("\n") == 3 and "Traceback" not in stderr  # one line per error
+    assert "7 clips: 3 ok, 1 partial, 3 error; 0 skipped" in stdout
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;.mp4" in index and "<script>.mp4" not in index
+    assert 'href="nobody/report.html"' in index and 'href="text/report.html"' not in index
+
+    # the same inputs give the same table; errors with a marker are not retried
+    table = (out / "results.csv").read_bytes()
+    code, stdout, _ = run(*inputs, "--out", "../../../out", *FAST)
+    assert code == 1 and "7 skipped" in stdout
+    assert (out / "results.csv").read_bytes() == table
+
+
+@pytest.mark.model
+def test_a_broken_model_stops_the_batch_with_exit_2(tmp_path: Path) -> None:
+    clip = tmp_path / "c.mp4"
+    shutil.copyfile(SQUATS, clip)
+    broken = tmp_path / "broken.task"
+    with zipfile.ZipFile(broken, "w") as bundle:  # a zip, so only loading it can tell
+        bundle.writestr("pose_detector.tflite", b"not a model")
+    out = tmp_path / "out"
+    code, _, err = run(str(clip), "--out", str(out), "--model", str(broken), *FAST)
+    assert code == 2, err
+    assert err.count("\n") == 1 and "cannot load pose model" in err
+    assert not list(out.glob(f"*/{MARKER}")) and read_rows(out) == []
+
+
+def _token_processes(token: str) -> list[int]:
+    """Live processes whose environment carries ``token``."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if token.encode() in (entry / "environ").read_bytes():
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def _start(args: list[str], token: str) -> subprocess.Popen[str]:
+    code = "from posecheck.cli import main; main()"
+    env = dict(os.environ, POSECHECK_TEST_TOKEN=token)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "batch", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def _table_rows(out: Path) -> int:
+    try:
+        return len(read_rows(out))
+    except FileNotFoundError:
+        return 0
+
+
+def _wait_for_rows(out: Path, n: int, proc: subprocess.Popen[str]) -> None:
+    """Wait until results.csv lists ``n`` finished clips."""
+    deadline = time.monotonic() + 120
+    while _table_rows(out) < n:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no clip finished in time"
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
+@pytest.mark.model
+def test_interrupted_or_killed_batch_loses_nothing_finished(tmp_path: Path) -> None:
+    inp = tmp_path / "in"
+    inp.mkdir()
+    for i in range(4):
+        shutil.copyfile(SQUATS, inp / f"c{i}.mp4")
+    out = tmp_path / "out"
+    args = [str(inp), "--out", str(out), "--workers", "1", *FAST]
+    token = uuid.uuid4().hex
+
+    # Ctrl-C (SIGINT to the whole process group, as a terminal sends it)
+    proc = _start(args, token)
+    _wait_for_rows(out, 1, proc)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in stderr
+    done = {p.parent.name for p in out.glob(f"*/{MARKER}")}
+    listed = {r["clip_id"] for r in read_rows(out)}
+    assert listed and listed <= done and len(done) < 4  # every listed clip is marked done
+
+    # killed outright (SIGKILL to the main process only): its workers go too
+    proc = _start(args, token)
+    _wait_for_rows(out, len(done) + 1, proc)
+    proc.kill()
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while _token_processes(token) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _token_processes(token) == [], "orphan workers left running"
+    done_now = {p.parent.name for p in out.glob(f"*/{MARKER}")}
+    assert done < done_now
+
+    summary = run_batch([inp], out, workers=1, write_video=False, stride=2)
+    assert summary.skipped == len(done_now) and summary.exit_code == 0
+    assert [r["status"] for r in summary.rows] == ["ok"] * 4
+    assert not list(out.rglob(".*.partial"))  # the cut-off clip's leftovers are gone
+
+
+@pytest.mark.model
+@pytest.mark.skipif(
+    importlib.util.find_spec("distributed") is None,
+    reason="needs the 'dask' extra (pip install 'posecheck[dask]')",
+)
+def test_dask_local_cluster_equals_the_local_engine(tmp_path: Path) -> None:
+    inp = tmp_path / "in"
+    inp.mkdir()
+    shutil.copyfile(SQUATS, inp / "squats.mp4")
+    shutil.copyfile(BALANCE, inp / "balance.mp4")
+    (inp / "broken.mp4").write_text("not a video\n")
+    code, _, err = run(str(inp), "--out", str(tmp_path / "local"), "--workers", "2", *FAST)
+    assert code == 1, err
+    code, stdout, err = run(
+        str(inp), "--out", str(tmp_path / "dask"), "--engine", "dask", "--workers", "2", *FAST
+    )
+    assert code == 1, err
+    assert "3 clips: 2 ok, 0 partial, 1 error; 0 skipped" in stdout
+    local, dask = read_rows(tmp_path / "local"), read_rows(tmp_path / "dask")
+    assert len(local) == 3 and local == dask
