@@ -153,16 +153,23 @@ def naive_loop(clip: Path, out: Path) -> float:
     return n / (time.perf_counter() - start)
 
 
+# The child reports VmHWM (its own peak resident memory) from /proc: unlike ru_maxrss,
+# which Linux carries over exec from the parent (this script holds hundreds of decoded
+# frames: ru_maxrss read 4.4 GB here for a child whose VmHWM was ~0.8 GB), it starts
+# afresh in the new process.
 _PEAK = """
-import resource, sys
+import sys
 sys.path.insert(0, {root!r})
 from posecheck.analyze import analyze_video
 analyze_video({clip!r}, {out!r}, write_video=True)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+for line in open("/proc/self/status"):
+    if line.startswith("VmHWM:"):
+        print(int(line.split()[1]))
 """
 
 
 def peak_rss_mb(clip: Path, out: Path) -> float:
+    """Peak resident memory (MB) of ``analyze_video`` with video, in a fresh process."""
     code = _PEAK.format(root=str(ROOT), clip=str(clip), out=str(out))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(proc.stdout.strip().splitlines()[-1]) / 1024.0
@@ -207,10 +214,10 @@ def stride_width_table(clip: Path, work: Path) -> list[dict[str, object]]:
             base, base_time, base_scores = frames, elapsed, scores
         diffs: dict[str, float | None] = {}
         for name in (
-            "knee_valgus_left_deg",
             "knee_valgus_right_deg",
             "pelvic_obliquity_deg",
             "thigh_abduction_left_deg",
+            "foot_knee_gap_right_pct",
             "com_offset_foot_lengths",
         ):
             d = [

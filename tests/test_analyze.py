@@ -192,3 +192,28 @@ def test_model_error_writes_no_report(tmp_path: Path) -> None:
     result = runner.invoke(app, ["analyze", str(SQUATS), "--out", str(out), "--model", str(bad)])
     assert result.exit_code == 2
     assert not (out / "report.json").exists()
+
+
+# Moments of tree_tutorial.mp4 that are close-ups (checked by eye on the frames): a leg
+# at 20.5, 25 and 66 s, the face at 41 and 79 s, the chest at 54 s. Nothing may be scored
+# there; the full-body Tree segments hold the holds.
+TREE_CLOSE_UPS_S = (20.5, 25.0, 41.0, 54.0, 66.0, 79.0)
+
+
+@pytest.mark.shared_data
+def test_tree_tutorial_holds_only_in_full_body_segments(tmp_path: Path) -> None:
+    clip = shared_data() / "clips" / "tree_tutorial.mp4"
+    report = analyze_video(clip, stride=4, max_width=640, write_video=False)
+    assert len(report.holds) >= 3
+    assert all(h.pose == "tree" for h in report.holds)
+    for t in TREE_CLOSE_UPS_S:
+        assert not any(h.start_s <= t <= h.end_s for h in report.holds), t
+    assert any(h.start_s < 35 and h.end_s > 28 for h in report.holds)  # the first hold
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("name", ["low_lunge.mp4", "plank_cobra_dog.mp4"])
+def test_look_alikes_and_flows_are_none_of_the_four(name: str) -> None:
+    report = analyze_video(shared_data() / "clips" / name, stride=2, write_video=False)
+    assert report.frames_with_person > 0
+    assert report.holds == ()
