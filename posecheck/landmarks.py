@@ -68,6 +68,19 @@ class Landmark(IntEnum):
     RIGHT_FOOT_INDEX = 32
 
 
+#: Shoulders, hips, knees and ankles: the joints that say where the body is (framing,
+#: steadiness).
+MAIN_JOINTS: tuple[Landmark, ...] = (
+    Landmark.LEFT_SHOULDER,
+    Landmark.RIGHT_SHOULDER,
+    Landmark.LEFT_HIP,
+    Landmark.RIGHT_HIP,
+    Landmark.LEFT_KNEE,
+    Landmark.RIGHT_KNEE,
+    Landmark.LEFT_ANKLE,
+    Landmark.RIGHT_ANKLE,
+)
+
 #: Skeleton edges (pairs of landmark indices) drawn by the renderer; the face is reduced
 #: to nose-eyes-ears so the overlay stays readable.
 SKELETON: tuple[tuple[Landmark, Landmark], ...] = (

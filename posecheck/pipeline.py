@@ -18,7 +18,7 @@ from posecheck.landmarks import Landmarks, unrotate
 from posecheck.poses import REGISTRY, CheckStatus, evaluate_pose, get_pose
 from posecheck.recognition import RULES, Recognition, features, recognise
 from posecheck.result import Balance, FrameResult, Metric, View
-from posecheck.rules import GENERIC_CHECKS, evaluate
+from posecheck.rules import GENERIC
 
 POSE_NAMES = tuple(REGISTRY)
 
@@ -123,7 +123,7 @@ def assess(
             notes = (*notes, f"checked as {pose} as asked; {seen} ({rec.confidence:.2f})")
     checks: tuple[CheckStatus, ...] = ()
     if chosen is None:
-        cues, _ = evaluate(GENERIC_CHECKS, metrics)
+        cues, _ = evaluate_pose(GENERIC, metrics, view.value, None)
     else:
         cues, checks = evaluate_pose(get_pose(chosen), metrics, view.value, side)
     return FrameResult(

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from posecheck import geometry as g
+from posecheck.landmarks import MAIN_JOINTS, Landmarks
 from posecheck.landmarks import Landmark as L
-from posecheck.landmarks import Landmarks
 
 POSES = ("warrior1", "tree", "half_moon", "bridge")
 
@@ -44,16 +44,7 @@ MIN_CONFIDENCE = 0.5
 #: frame, and a close-up of the upper body must not be read as a pose. On the real photo
 #: set the worst in-pose overshoot is 0.09 (a Warrior 1 whose back foot is cut off).
 MAX_OUT_OF_FRAME = 0.15
-_BODY = [
-    L.LEFT_SHOULDER,
-    L.RIGHT_SHOULDER,
-    L.LEFT_HIP,
-    L.RIGHT_HIP,
-    L.LEFT_KNEE,
-    L.RIGHT_KNEE,
-    L.LEFT_ANKLE,
-    L.RIGHT_ANKLE,
-]
+_BODY = list(MAIN_JOINTS)
 
 
 def body_in_frame(lm: Landmarks) -> bool:

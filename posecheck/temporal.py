@@ -25,8 +25,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from posecheck import geometry
-from posecheck.landmarks import Landmark as L
-from posecheck.landmarks import Landmarks
+from posecheck.landmarks import MAIN_JOINTS, Landmarks
 from posecheck.poses import get_pose
 from posecheck.poses.base import CheckStatus, PoseCheck
 from posecheck.report import CheckScore, Hold
@@ -49,16 +48,7 @@ STEADY_MAX_SPEED = 0.25
 #: Score weights: a frame in alignment counts fully, a warning half, a fault not at all.
 SEVERITY_WEIGHT = {Severity.OK: 1.0, Severity.INFO: 1.0, Severity.WARN: 0.5, Severity.FAULT: 0.0}
 
-_STEADY_JOINTS = [
-    L.LEFT_SHOULDER,
-    L.RIGHT_SHOULDER,
-    L.LEFT_HIP,
-    L.RIGHT_HIP,
-    L.LEFT_KNEE,
-    L.RIGHT_KNEE,
-    L.LEFT_ANKLE,
-    L.RIGHT_ANKLE,
-]
+_STEADY_JOINTS = list(MAIN_JOINTS)
 
 
 # ----------------------------------------------------------------------------- smoothing
