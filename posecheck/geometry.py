@@ -377,26 +377,31 @@ def knee_ankle_gap_ratio(
     )
 
 
-#: A leg is seen from its side when the picture shows at least this share of its foot's
-#: true length (heel -> toes; world length times the image scale): the foot, and so the
-#: plane the knee bends in, lies across the picture. Then its knee bends in the picture
-#: whatever the trunk does (Half Moon's standing leg, seen from the chest side, shows its
-#: bend although the trunk faces the camera). A foot pointing at the camera is drawn
-#: short. (MediaPipe's world depth alone mis-read a front-facing foot as lying across.)
-LEG_SIDE_MIN_FOOT_SHOWN = 0.6
+#: A leg is seen from its side when its foot is drawn lying across the picture: heel ->
+#: toes at least twice as wide as tall in the image and at least this many leg lengths
+#: long. Then the plane the knee bends in faces the camera, whatever the trunk does (Half
+#: Moon's standing leg, seen from the chest side, shows its bend although the trunk faces
+#: the camera). A foot pointing at the camera is drawn short and steep. (Measured in the
+#: image: MediaPipe's world feet are too short, ~0.13 m, and their depth too noisy to
+#: tell; on the Tree tutorial a front-facing standing foot read 0.57-0.59 of its "true"
+#: length, and a 2D knee angle taken there reads the frontal deviation as a bend.)
+LEG_SIDE_MIN_FOOT_LEGS = 0.12
 
 
 def leg_seen_from_side(
     view: StrArray, world: FloatArray | None, side: Side, xy_px: FloatArray | None = None
 ) -> NDArray[np.bool_]:
     """``(...)`` whether a leg's bend lies in the picture: the body is seen from the side
-    or obliquely, or (with world landmarks) the leg's foot lies across the picture."""
+    or obliquely, or the leg's foot is drawn lying across the picture."""
     seen = np.isin(view, ("side", "oblique"))
-    if world is None or xy_px is None:
+    if xy_px is None:
         return np.asarray(seen)
     _, heel, toe = _FOOT[side]
-    shown = foreshortening(xy_px, world, heel, toe)
-    return np.asarray(seen | (shown >= LEG_SIDE_MIN_FOOT_SHOWN))
+    foot = xy_px[..., toe, :] - xy_px[..., heel, :]
+    across = (np.abs(foot[..., 0]) >= 2.0 * np.abs(foot[..., 1])) & (
+        _norm(foot) >= LEG_SIDE_MIN_FOOT_LEGS * leg_length_px(xy_px)
+    )
+    return np.asarray(seen | across)
 
 
 def _needs_leg_side(

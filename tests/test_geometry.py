@@ -305,3 +305,21 @@ def test_grounded_feet_need_image_and_world_heights() -> None:
         xy=xy_low, visibility=lm_low.visibility, image_wh=lm_low.image_wh, world=lm_low.world
     )
     assert value(level, "feet_grounded") == 2
+
+
+def test_knee_angle_needs_the_leg_seen_from_its_side() -> None:
+    # Facing the camera, feet pointing at it: the knee's bend is hidden.
+    front = camera_view(standing_body())
+    assert "seen from its side" in reason(front, "knee_angle_left_deg")
+    # The same view with the left foot turned out 90 deg (toes to the body's left): the
+    # foot lies across the picture, so the left knee bends in the picture plane.
+    body = standing_body()
+    heel, toe = body[L.LEFT_HEEL].copy(), body[L.LEFT_FOOT_INDEX].copy()
+    length = float(np.linalg.norm(toe - heel))
+    body[L.LEFT_FOOT_INDEX] = heel + np.array([length, 0.0, 0.0])
+    turned = camera_view(body)
+    assert reason(turned, "knee_angle_left_deg") == ""
+    assert value(turned, "knee_angle_left_deg") == pytest.approx(180.0)
+    assert "seen from its side" in reason(turned, "knee_angle_right_deg")
+    # From the side every knee angle can be read.
+    assert reason(camera_view(standing_body(), yaw_deg=90.0), "knee_angle_right_deg") == ""
