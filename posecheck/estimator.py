@@ -28,12 +28,12 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import numpy as np
 from numpy.typing import NDArray
 
+from posecheck.closing import ClosesOnExit
 from posecheck.errors import ModelError
 from posecheck.landmarks import N_LANDMARKS, Landmarks
 
@@ -95,7 +95,7 @@ def quiet_stderr() -> Iterator[None]:
             os.close(saved)
 
 
-class PoseEstimator:
+class PoseEstimator(ClosesOnExit):
     """Finds one person's landmarks in BGR frames with MediaPipe's PoseLandmarker.
 
     Use as a context manager (the landmarker is closed on exit)::
@@ -142,17 +142,9 @@ class PoseEstimator:
         self._followed: np.ndarray | None = None  # video mode: mid-hip of the person followed
         self._quiet_calls = 3
 
-    def __enter__(self) -> PoseEstimator:
+    def __enter__(self) -> Self:
         self.open()
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def open(self) -> None:
         """Load the model. Raises :class:`ModelError` with a one-line message on failure."""

@@ -19,9 +19,8 @@ import subprocess
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
+from posecheck.closing import ClosesOnExit
 from posecheck.result import Cue, Severity
 
 #: Engines tried, in order.
@@ -79,7 +78,7 @@ class SpeechLimiter:
         return None
 
 
-class Speaker:
+class Speaker(ClosesOnExit):
     """Speaks text with an offline engine in a background thread (non-blocking).
 
     Use as a context manager, or call :meth:`close`. :meth:`offer` applies a
@@ -116,17 +115,6 @@ class Speaker:
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="posecheck-speaker", daemon=True)
         self._thread.start()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def offer(self, time_s: float, cues: Sequence[Cue]) -> str | None:
         """Speak the cue the limiter picks among ``cues`` at ``time_s``; returns its

@@ -35,7 +35,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 
 import av
@@ -46,6 +45,7 @@ from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 from numpy.typing import NDArray
 
+from posecheck.closing import ClosesOnExit, CommitsOnExit
 from posecheck.errors import InputError
 from posecheck.report import VideoInfo
 
@@ -271,7 +271,7 @@ def to_upright_bgr(
     return np.ascontiguousarray(image, dtype=np.uint8)
 
 
-class VideoReader:
+class VideoReader(ClosesOnExit):
     """Decode a video file frame by frame (PyAV, threaded decoding); memory stays flat.
 
     Use as a context manager and iterate: yields a :class:`Frame` for every ``stride``-th
@@ -326,17 +326,6 @@ class VideoReader:
         self._clock = FrameClock(self.info.fps)
         self._last_time_s: float | None = None
         self._done = False
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Release the file. Iterating afterwards yields nothing. Safe to call twice."""
@@ -402,7 +391,7 @@ _QueueItem = Frame | _Failure | None  # None: the reader finished
 _POLL_S = 0.05
 
 
-class PrefetchReader:
+class PrefetchReader(ClosesOnExit):
     """A :class:`VideoReader` decoded ahead in a background thread.
 
     Same iterator interface and attributes (``info``, ``output_size``, ``frames_decoded``,
@@ -445,17 +434,6 @@ class PrefetchReader:
     @property
     def stopped_at_s(self) -> float | None:
         return self.reader.stopped_at_s
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Stop the thread, wait for it, and close the reader. Safe to call twice."""
@@ -509,7 +487,7 @@ def _even(n: int) -> int:
     return n + n % 2
 
 
-class VideoWriter:
+class VideoWriter(CommitsOnExit):
     """Write an H.264 MP4 (libx264, yuv420p, ``+faststart``) that browsers play.
 
     ``write()`` takes ``(h, w, 3)`` uint8 BGR images of exactly ``size_wh = (w, h)``; odd
@@ -562,20 +540,6 @@ class VideoWriter:
         stream.codec_context.time_base = _WRITER_TIME_BASE
         stream.options = {"crf": str(crf), "preset": preset}
         return stream
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
     def check_image(self, image_bgr: NDArray[np.uint8]) -> None:
         """Raise ValueError unless ``image_bgr`` is ``(h, w, 3)`` uint8 for ``size_wh``."""
@@ -644,7 +608,7 @@ class VideoWriter:
         self._tmp.unlink(missing_ok=True)
 
 
-class ThreadedWriter:
+class ThreadedWriter(CommitsOnExit):
     """A :class:`VideoWriter` that encodes in a background thread.
 
     Same interface and guarantees (atomic file, BGR ``(h, w, 3)`` uint8 images, times in
@@ -679,20 +643,6 @@ class ThreadedWriter:
     @property
     def frames_written(self) -> int:
         return self.writer.frames_written
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
     def write(self, image_bgr: NDArray[np.uint8], time_s: float | None = None) -> None:
         """Queue one ``(h, w, 3)`` uint8 BGR image shown at ``time_s`` seconds."""
