@@ -833,21 +833,26 @@ def hand_under_shoulder(xy_px: FloatArray, visibility: FloatArray | None, side: 
 
 
 def hip_angle(xy_px: FloatArray, visibility: FloatArray | None, view: StrArray) -> Measure:
-    """Mean shoulder-hip-knee angle of both sides in the image, degrees (180 = trunk and
-    thighs in one line). Bridge's "hips lifted" (>= ~160). Side or oblique view."""
-    angles = [
-        joint_angle_deg(xy_px[..., sh, :], xy_px[..., hip, :], xy_px[..., knee, :])
-        for sh, hip, knee in (
-            (L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE),
-            (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE),
-        )
-    ]
+    """Shoulder-hip-knee angle in the image, degrees (180 = trunk and thighs in one line),
+    the mean over the sides whose hip and knee are seen. Bridge's "hips lifted" (>= ~160).
+    Side or oblique view. From the side the far leg hides behind the near one (MediaPipe's
+    visibility drops): on rendered Bridges seen from the side, requiring both sides left
+    the metric unmeasured in every frame, so one seen side is enough."""
+    angles, seen = [], []
+    for sh, hip, knee in (
+        (L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE),
+        (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE),
+    ):
+        angles.append(joint_angle_deg(xy_px[..., sh, :], xy_px[..., hip, :], xy_px[..., knee, :]))
+        seen.append(np.broadcast_to(_seen(visibility, hip, knee), angles[-1].shape))
+    weights = np.stack(seen).astype(np.float64)
+    total = np.where(np.stack(seen), np.stack(angles), 0.0).sum(axis=0)
+    n_seen = weights.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n_seen
     return gate(
-        (angles[0] + angles[1]) / 2.0,
-        (
-            ~_seen(visibility, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE),
-            "hips or knees not visible",
-        ),
+        mean,
+        (n_seen == 0, "hips or knees not visible"),
         _needs_view(view, ("side", "oblique")),
     )
 

@@ -75,6 +75,8 @@ class PoseFeatures:
     knee_flex_min_r_deg: float
     foot_lift_l: float  # height of the foot's lowest point above the other foot's
     foot_lift_r: float
+    foot_down_lift_l: float  # the smaller of the image and world lifts: evidence of a foot
+    foot_down_lift_r: float  # on the floor (each reading alone lifts a far foot, see below)
     stance_width: float  # ankle to ankle, 3D where available
     arm_up_l: float  # wrist beyond the shoulder along the trunk's up direction
     arm_up_r: float
@@ -86,6 +88,14 @@ class PoseFeatures:
     hips_to_feet_deg: float  # hip line vs the line between the feet, folded to 0..90
     knee_height_l: float
     knee_height_r: float
+    # how far the trunk (hip -> shoulder, unit) leans toward the left foot, horizontally
+    # along the line from the right ankle to the left (negative: toward the right foot);
+    # world frame when available, else the picture's x
+    trunk_toward_l: float = 0.0
+
+    @property
+    def trunk_toward_r(self) -> float:
+        return -self.trunk_toward_l
 
     def side_values(self, name: str) -> tuple[float, float]:
         """``(left, right)`` of a per-side feature, e.g. ``side_values("knee_flex")``."""
@@ -160,6 +170,8 @@ def features(lm: Landmarks) -> PoseFeatures:
         (L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX),
         (L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX),
     )
+    low_px = [float(np.max(xy[list(f), 1])) for f in feet]
+    image_lifts = [(max(low_px) - v) / leg for v in low_px]
     if world is not None:
         wleg = max(float(g.leg_length_px(world)), 1e-6)
         low = [float(np.max(world[list(f), 1])) for f in feet]
@@ -176,14 +188,28 @@ def features(lm: Landmarks) -> PoseFeatures:
             + _angle(world[L.RIGHT_SHOULDER], world[L.RIGHT_HIP], world[L.RIGHT_KNEE])
         ) / 2
     else:
-        low = [float(np.max(xy[list(f), 1])) for f in feet]
-        lifts = [(max(low) - v) / leg for v in low]
+        lifts = image_lifts
         stance = float(np.linalg.norm(xy[L.LEFT_ANKLE] - xy[L.RIGHT_ANKLE])) / leg
         hips_to_feet = 0.0
         hip_angle = (
             _angle(xy[L.LEFT_SHOULDER], xy[L.LEFT_HIP], xy[L.LEFT_KNEE])
             + _angle(xy[L.RIGHT_SHOULDER], xy[L.RIGHT_HIP], xy[L.RIGHT_KNEE])
         ) / 2
+
+    if world is not None:
+        trunk_h = (w_sh - w_hip)[[0, 2]]
+        feet_line = (world[L.LEFT_ANKLE] - world[L.RIGHT_ANKLE])[[0, 2]]
+        trunk_len = float(np.linalg.norm(w_sh - w_hip))
+    else:
+        trunk_h = (mid_sh - mid_hip)[:1]
+        feet_line = (xy[L.LEFT_ANKLE] - xy[L.RIGHT_ANKLE])[:1]
+        trunk_len = float(np.linalg.norm(mid_sh - mid_hip))
+    feet_len = float(np.linalg.norm(feet_line))
+    toward_l = (
+        float(np.dot(trunk_h, feet_line)) / (feet_len * trunk_len)
+        if feet_len > 1e-9 and trunk_len > 1e-9
+        else 0.0
+    )
 
     arm = []
     for s, w in ((L.LEFT_SHOULDER, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_WRIST)):
@@ -204,6 +230,13 @@ def features(lm: Landmarks) -> PoseFeatures:
         knee_flex_min_r_deg=flex_min[1],
         foot_lift_l=lifts[0],
         foot_lift_r=lifts[1],
+        # A foot far behind the body (Warrior 1's back foot seen from the front) reads
+        # lifted in MediaPipe's world frame, which is pitched with the camera and noisy in
+        # depth (rendered Warrior 1, camera 5 deg down: 0.41 leg lengths, flickering the
+        # pose off); in the picture it reads lifted only by perspective, and less. A foot
+        # that either reading puts on the floor counts as down.
+        foot_down_lift_l=min(lifts[0], image_lifts[0]),
+        foot_down_lift_r=min(lifts[1], image_lifts[1]),
         stance_width=stance,
         arm_up_l=arm[0],
         arm_up_r=arm[1],
@@ -215,6 +248,7 @@ def features(lm: Landmarks) -> PoseFeatures:
         hips_to_feet_deg=hips_to_feet,
         knee_height_l=height(L.LEFT_KNEE),
         knee_height_r=height(L.RIGHT_KNEE),
+        trunk_toward_l=toward_l,
     )
 
 
@@ -414,7 +448,7 @@ BRIDGE = (
     ),
     Condition(
         "feet on the floor",
-        lambda f, s: max(f.foot_lift_l, f.foot_lift_r),
+        lambda f, s: max(f.foot_down_lift_l, f.foot_down_lift_r),
         0.45,
         0.08,
         False,
@@ -422,14 +456,26 @@ BRIDGE = (
     ),
 )
 
+#: Degrees of extra lean Warrior 1 may have toward the front foot: leaning over the front
+#: thigh is the pose's commonest fault ("back hip not extended"), and should be cued, not
+#: make the pose vanish (a rendered Warrior 1 leaning 45-52 deg forward read 41+ deg).
+W1_FORWARD_LEAN_ALLOWANCE_DEG = 20.0
+
+
+def _w1_trunk_lean(f: PoseFeatures, side: int) -> float:
+    toward_front = _pick((f.trunk_toward_l, f.trunk_toward_r), side)
+    return f.trunk_tilt_deg - (W1_FORWARD_LEAN_ALLOWANCE_DEG if toward_front > 0 else 0.0)
+
+
 _W1_COMMON = (
     Condition(
         "trunk upright",
-        lambda f, s: f.trunk_tilt_deg,
+        _w1_trunk_lean,
         35.0,
         8.0,
         False,
-        "Warrior 1's trunk rises over the hips (reverse warrior leans back further)",
+        "Warrior 1's trunk rises over the hips: within 35 deg of vertical, 55 when leaning "
+        "toward the front foot (a fault the checks cue); reverse warrior leans back further",
     ),
     Condition(
         "wide stance",
@@ -441,7 +487,7 @@ _W1_COMMON = (
     ),
     Condition(
         "both feet down",
-        lambda f, s: max(f.foot_lift_l, f.foot_lift_r),
+        lambda f, s: max(f.foot_down_lift_l, f.foot_down_lift_r),
         0.4,
         0.06,
         False,

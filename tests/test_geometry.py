@@ -195,6 +195,27 @@ def test_hip_extension_counts_trunk_lean() -> None:
     assert value(lm, "hip_extension_right_deg") == pytest.approx(-25.0, abs=1e-6)
 
 
+@pytest.mark.parametrize("hidden", [None, "RIGHT", "LEFT"])
+def test_hip_angle_reads_the_seen_sides(hidden: str | None) -> None:
+    # Left thigh swung 30 deg back, right thigh 50 deg forward: shoulder-hip-knee angles
+    # 180 - 30 and 180 - 50 (trunk vertical). Seen from the left, the far (right) hip and
+    # knee hide; the angle then comes from the near side alone.
+    body = swing_thigh(swing_thigh(standing_body(), "left", 30.0), "right", -50.0)
+    vis = np.ones(33)
+    if hidden is not None:
+        vis[[L[f"{hidden}_HIP"], L[f"{hidden}_KNEE"]]] = 0.1
+    expected = {None: (150.0 + 130.0) / 2, "RIGHT": 150.0, "LEFT": 130.0}[hidden]
+    lm = camera_view(body, yaw_deg=90.0, visibility=vis)
+    assert value(lm, "hip_angle_deg") == pytest.approx(expected, abs=1e-6)
+
+
+def test_hip_angle_needs_a_seen_hip_and_knee() -> None:
+    vis = np.ones(33)
+    vis[[L.LEFT_KNEE, L.RIGHT_HIP]] = 0.1
+    lm = camera_view(standing_body(), yaw_deg=90.0, visibility=vis)
+    assert reason(lm, "hip_angle_deg") == "hips or knees not visible"
+
+
 def test_hip_extension_needs_a_side_view() -> None:
     assert "side or oblique" in reason(camera_view(standing_body()), "hip_extension_left_deg")
 
