@@ -549,7 +549,11 @@ def summarise(results: list[ClipResult]) -> dict[str, Any]:
             if not v.truth_fault:
                 c["aligned"] += 1
                 c["fired_aligned"] += v.fired
-    for c in checks.values():
+    for cid, c in checks.items():
+        pose, check_id = cid.split(".", 1)
+        c["switched_off"] = any(
+            k.id == check_id and k.unreliable is not None for k in REGISTRY[pose].checks
+        )
         c["precision"] = _ratio(c["tp"], c["tp"] + c["fp"])
         c["recall"] = _ratio(c["tp"], c["tp"] + c["fn"])
         c["fire_rate_clear"] = _ratio(c["fired_clear"], c["clear"])
@@ -562,6 +566,10 @@ def summarise(results: list[ClipResult]) -> dict[str, Any]:
     targets["fppa_front_median"] = _verdict(med, TARGET_FPPA_MEDIAN_DEG, upper=True)
     targets["fppa_front_p90"] = _verdict(p90, TARGET_FPPA_P90_DEG, upper=True)
     for cid, c in sorted(checks.items()):
+        if c["switched_off"]:
+            # declared unreliable (PoseCheck.unreliable): never judged, never cues
+            targets[f"{cid}:fires_on_clear"] = targets[f"{cid}:quiet_on_aligned"] = "OFF"
+            continue
         targets[f"{cid}:fires_on_clear"] = _verdict(
             c["fire_rate_clear"], TARGET_CLEAR_RECALL, False
         )

@@ -505,6 +505,7 @@ def poses(
                         "max_severity": c.max_severity.value,
                         "message": c.message,
                         "source": c.source,
+                        "unreliable": c.unreliable,
                     }
                     for c in spec.checks
                 ],
@@ -521,6 +522,8 @@ def poses(
             typer.echo(f"      metric {c.metric}: {c.describe_threshold()}")
             typer.echo(f"      view {'/'.join(c.views)}; cue: {c.message}")
             typer.echo(f"      source: {c.source}")
+            if c.unreliable is not None:
+                typer.echo(f"      SWITCHED OFF: {c.unreliable}")
         typer.echo("")
 
 

@@ -65,6 +65,18 @@ def test_medial_displacement_is_offset_over_leg_length(side: str) -> None:
     assert value(lm, f"knee_medial_disp_{side}_pct") == pytest.approx(100 * offset / leg)
 
 
+@pytest.mark.parametrize(("lean", "measured"), [(45.0, True), (75.0, False)])
+def test_knee_valgus_is_judged_under_an_upright_trunk(lean: float, measured: bool) -> None:
+    # a 10 deg cave under a trunk leaning 45 deg (a squat) reads 10; with the trunk 75 deg
+    # from vertical (past MAX_TRUNK_TILT_FOR_VALGUS_DEG, lying as in Bridge) it is off
+    lm = camera_view(lean_trunk(displace_knee(standing_body(), "left", 10.0), lean))
+    if measured:
+        assert value(lm, "knee_valgus_left_deg") == pytest.approx(10.0, abs=1e-6)
+    else:
+        assert reason(lm, "knee_valgus_left_deg").startswith("trunk lying")
+        assert reason(lm, "knee_medial_disp_left_pct").startswith("trunk lying")
+
+
 def test_knee_valgus_needs_a_front_view() -> None:
     lm = camera_view(displace_knee(standing_body(), "left", 10.0), yaw_deg=80.0)
     assert math.isnan(value(lm, "knee_valgus_left_deg"))

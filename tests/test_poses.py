@@ -320,6 +320,13 @@ def test_check_passes_clean_and_fires_on_its_fault_alone(
     spec = REGISTRY[pose]
     check = next(c for c in spec.checks if c.id == check_id)
     fault = FAULTS[pose][check_id]
+    if check.unreliable is not None:
+        # switched off after measuring it against rendered truth: never judged, even on
+        # its own fault, and it says why
+        faulty = _statuses(_assess(_photo(fault.build(side, check), fault.yaw), pose))
+        assert faulty[check_id].severity is None
+        assert faulty[check_id].reason == f"switched off: {check.unreliable}"
+        return
 
     clean = _assess(_photo(CLEAN[pose](side), fault.yaw), pose)
     assert clean.side == side

@@ -46,6 +46,9 @@ class PoseCheck:
         max_severity: cap for checks whose metric is not yet validated for this pose
             (``info`` = shown but never a warning).
         needs_feet_grounded: only judged with this many feet on the floor.
+        unreliable: why the check is switched off, with the figure measured against
+            rendered truth (``benchmarks/accuracy.py``); None when it is on. An
+            unreliable check is listed but never judged.
     """
 
     id: str
@@ -61,6 +64,7 @@ class PoseCheck:
     joint: str | None = None
     max_severity: Severity = Severity.FAULT
     needs_feet_grounded: int | None = None
+    unreliable: str | None = None
 
     def __post_init__(self) -> None:
         beyond = self.fault >= self.warn if self.direction != "below" else self.fault <= self.warn
@@ -163,7 +167,9 @@ def evaluate_pose(
         metric = metrics.get(name)
         value = metric.value if metric is not None else math.nan
         reason: str | None = None
-        if view not in check.views:
+        if check.unreliable is not None:
+            reason = f"switched off: {check.unreliable}"
+        elif view not in check.views:
             reason = f"not measurable from this view ({view}); needs {'/'.join(check.views)}"
         elif metric is None:
             reason = f"unknown metric {name}"

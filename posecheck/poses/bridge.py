@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from posecheck.poses.base import PoseCheck, PoseSpec, ViewName
 
-SIDE_VIEWS: tuple[ViewName, ...] = ("side", "oblique")
+#: The hip angle is an image-plane angle: from 45 deg off the side an aligned Bridge fired
+#: hips_lifted on 3 of 18 rendered clips (benchmarks/accuracy.py); side view only.
+SIDE_VIEWS: tuple[ViewName, ...] = ("side",)
 
 BRIDGE = PoseSpec(
     name="bridge",
@@ -21,12 +23,14 @@ BRIDGE = PoseSpec(
             title="hips lifted",
             metric="hip_angle_deg",
             direction="below",
-            warn=160.0,
+            warn=155.0,
             fault=145.0,
             views=SIDE_VIEWS,
             joint="LEFT_HIP",
             message="Hips sagging: press through the heels and lift with the glutes",
-            source="DESIGN.md: shoulder-hip-knee >= ~160 deg",
+            source="DESIGN.md: shoulder-hip-knee >= ~160 deg. On rendered Bridges MediaPipe "
+            "read a heavier body's hip angle ~8 deg low (aligned 170 read 159-164), so the "
+            "warning sits at 155 (benchmarks/accuracy.py)",
         ),
         PoseCheck(
             id="left_knee_over_ankle",

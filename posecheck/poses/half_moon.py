@@ -40,8 +40,10 @@ HALF_MOON = PoseSpec(
             views=("front",),
             max_severity=Severity.INFO,
             message="Hips rolling toward the floor: stack the top hip over the bottom one",
-            source="DESIGN.md: hip line near vertical. World-landmark depth is noisy: info "
-            "only until validated",
+            source="DESIGN.md: hip line near vertical. World-landmark depth is noisy",
+            unreliable="stacked hips (true 5 deg) read 20-30 deg from the chest side and a 47 "
+            "deg roll read 43: MediaPipe's world depth answers ~0.3 deg per deg, so 3 of 14 "
+            "aligned rendered clips crossed the 30 deg warning (benchmarks/accuracy.py)",
         ),
         PoseCheck(
             id="lifted_leg_level",
@@ -62,9 +64,11 @@ HALF_MOON = PoseSpec(
             direction="above",
             warn=15.0,
             fault=25.0,
-            views=("front", "oblique"),
+            views=("front",),
             message="Lower hand: place it under the shoulder (a block helps)",
-            source="DESIGN.md: lower hand under the shoulder; 15/25 % of leg length",
+            source="DESIGN.md: lower hand under the shoulder; 15/25 % of leg length. From 45 "
+            "deg off the chest side the hand's offset shrinks in the picture: 0 of 2 clear "
+            "rendered faults cued, against 2 of 2 from the chest side (benchmarks/accuracy.py)",
         ),
         PoseCheck(
             id="com_over_base",
@@ -75,6 +79,9 @@ HALF_MOON = PoseSpec(
             fault=10.0,
             message="Weight falling outside your foot and hand: draw it back over the foot",
             source="DESIGN.md: COM over foot + hand; 3/10 % of leg length outside the base",
+            unreliable="the centre of mass leaves Half Moon's base toward or away from a camera "
+            "at the chest, which the picture cannot show: on rendered clips the cue fired on "
+            "1 of 9 clear faults and 4 of 42 aligned clips (benchmarks/accuracy.py)",
         ),
     ),
 )

@@ -20,13 +20,16 @@ TREE = PoseSpec(
             title="standing knee not toward the midline",
             metric="knee_valgus_{side}_deg",
             direction="above",
-            warn=6.0,
-            fault=10.0,
+            warn=4.0,
+            fault=8.0,
             views=("front",),
             joint="{SIDE}_KNEE",
             message="Standing knee drifting toward the midline: wake up the outer hip",
             source="FPPA (Munro 2012); a straight standing leg should read near 0, so the "
-            "thresholds sit below the single-leg landing norms; 2D error 2-4 deg",
+            "thresholds sit below the single-leg landing norms; 2D error 2-4 deg. On "
+            "rendered Trees MediaPipe read a heavier, muscular leg 2-5 deg toward varus "
+            "(a true 9.9 deg cave read 5.9; aligned legs read +0.8 at most), hence a 4 deg "
+            "warning (benchmarks/accuracy.py)",
         ),
         PoseCheck(
             id="standing_leg_straight",
@@ -74,8 +77,10 @@ TREE = PoseSpec(
             views=("front",),
             max_severity=Severity.INFO,
             message="Pelvis tilting: level the hips, lengthen both sides of the waist",
-            source="DESIGN.md: in Tree the lifted leg drags MediaPipe's hip landmark (~13 deg "
-            "for a level pelvis on rendered bodies), so only gross tilts show, as info",
+            source="DESIGN.md: pelvis level",
+            unreliable="the lifted leg drags MediaPipe's hip landmark up: a level pelvis read "
+            "10-18 deg toward the lifted side on 12 rendered clips, and a 16 deg tilt read 1 or "
+            "18 depending on the body (benchmarks/accuracy.py)",
         ),
         PoseCheck(
             id="com_over_foot",

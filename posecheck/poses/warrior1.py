@@ -9,7 +9,11 @@ from __future__ import annotations
 from posecheck.poses.base import PoseCheck, PoseSpec, ViewName
 from posecheck.result import Severity
 
-SIDE_VIEWS: tuple[ViewName, ...] = ("side", "oblique")
+#: Knee and hip angles are image-plane angles of a sagittal bend: from 45 deg off the side
+#: they bend with the view (rendered bodies, benchmarks/accuracy.py: an aligned front knee
+#: fired front_knee_90 on 10 of 13 oblique clips, back_knee_straight on 8 of 10), so
+#: these checks are judged from the side only.
+SIDE_VIEWS: tuple[ViewName, ...] = ("side",)
 
 WARRIOR1 = PoseSpec(
     name="warrior1",
@@ -25,6 +29,7 @@ WARRIOR1 = PoseSpec(
             target=90.0,
             warn=15.0,
             fault=25.0,
+            views=SIDE_VIEWS,
             joint="{SIDE}_KNEE",
             message="Front knee: bend toward 90 degrees, thigh toward parallel",
             source="DESIGN.md: front knee ~90 deg (+-15)",
@@ -36,6 +41,7 @@ WARRIOR1 = PoseSpec(
             direction="above",
             warn=12.0,
             fault=20.0,
+            views=SIDE_VIEWS,
             joint="{SIDE}_KNEE",
             message="Front knee past the ankle: step the front foot forward, shin upright",
             source="DESIGN.md: shin near vertical; starting values 12/20 deg",
@@ -62,6 +68,7 @@ WARRIOR1 = PoseSpec(
             direction="below",
             warn=165.0,
             fault=150.0,
+            views=SIDE_VIEWS,
             joint="{OTHER}_KNEE",
             message="Back leg: straighten the knee, press through the outer edge of the heel",
             source="DESIGN.md: back knee straight (>165 deg)",
@@ -91,6 +98,10 @@ WARRIOR1 = PoseSpec(
             joint="{OTHER}_HEEL",
             message="Back heel lifting: root the outer edge of the back foot",
             source="DESIGN.md: back heel grounded; heel above toes by 5/10 % of leg length",
+            unreliable="a flat back heel (foot turned out 45 deg) read +4 to +16 % of leg length "
+            "above the toes from the side: 17 of 18 rendered aligned clips cued it. The image "
+            "heights of heel and toes mix depth with height, and MediaPipe's heel sits above "
+            "the sole (benchmarks/accuracy.py)",
         ),
         PoseCheck(
             id="hips_square",

@@ -610,7 +610,7 @@ def samples_set() -> list[ClipSpec]:
             side=None,
             params=_fault("bridge", "knees_in"),
             azimuth_deg=0.0,
-            elevation_deg=35.0,
+            elevation_deg=55.0,
             body="tall_slim",
             palette="grey",
             seed=12,
