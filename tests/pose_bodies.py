@@ -461,13 +461,18 @@ def warrior1_hip_dropped(front: str, obliquity_deg: float) -> FloatArray:
 
 
 def warrior1_weight_forward(front: str, share_pct: float) -> FloatArray:
-    """Warrior 1 with the upper body bent sideways over the front foot until the lever
-    rule across the feet (a front view) puts ``share_pct`` % on it (``weight_not_on_front``)."""
+    """Warrior 1 with the upper body (head, trunk top, arms) carried forward over the front
+    foot until the lever rule along the feet line (a side view) puts ``share_pct`` % on
+    it (``weight_not_on_front``, judged from the side)."""
     body = warrior1(front)
-    deg = _solve(
-        lambda d: _lever_share(_bend_sideways(body, front, d), front, X) - share_pct, 0.0, 60.0
-    )
-    return _bend_sideways(body, front, deg)
+    upper = np.arange(int(L.LEFT_HIP))  # every landmark above the hips
+
+    def shifted(d: float) -> FloatArray:
+        out = body.copy()
+        out[upper] += d * Z
+        return out
+
+    return shifted(_solve(lambda d: _lever_share(shifted(d), front, Z) - share_pct, 0.0, 1.0))
 
 
 # --------------------------------------------------------------------------- Tree

@@ -141,10 +141,13 @@ FAULTS: dict[str, dict[str, Fault]] = {
         ),
         "weight_not_on_front": Fault(
             lambda s, c: pb.warrior1_weight_forward(_sided(s), past_fault(c)),
-            FRONT,
-            "upper body hangs sideways over the front leg. From the side the clean stance "
-            "reads 59 % and even the 55 deg forward fold of back_hip_extended only 79 %: "
-            "with the front shin vertical the hips cannot get over the front foot",
+            SIDE,
+            "upper body carried forward over the front leg. Judged from the side only (the "
+            "lever rule needs the feet spread across the picture); the clean stance reads 59 %",
+            side_effects={
+                "back_hip_extended": "carrying the shoulders forward tips the trunk line, "
+                "closing the back hip's extension from 57 deg to ~7"
+            },
         ),
     },
     "tree": {
