@@ -296,7 +296,8 @@ def test_threshold_lines_abs_above() -> None:
 
 def test_threshold_lines_above_below_and_info_cap() -> None:
     tree = {c.id: c for c in get_pose("tree").checks}
-    assert threshold_lines(tree["standing_knee_midline"]) == [(6.0, "warn"), (10.0, "fault")]
+    knee = tree["standing_knee_midline"]  # "above": warn below fault
+    assert threshold_lines(knee) == [(knee.warn, "warn"), (knee.fault, "fault")]
     assert threshold_lines(tree["standing_leg_straight"]) == [(160.0, "fault"), (170.0, "warn")]
     # pelvis_level is capped at info: its lines never claim warn/fault
     assert {lvl for _, lvl in threshold_lines(tree["pelvis_level"])} == {"info"}
