@@ -30,7 +30,9 @@ judged from, and whose true metric is defined during the hold.
   front knee 90 +- 22.5 deg), or the value in :data:`REFERENCE` where the aligned value
   is another (a knee angle <= 157.5 deg for a 165 deg warning, reference 180; weight on
   the front leg >= 80 % for a 70 % warning, reference 50). A clip is *aligned* for a
-  check when its true value does not cross the warn threshold. The ideal camera
+  check when its true value lies at most half way from the reference to the warn
+  threshold (:data:`ALIGNED_FACTOR`); a clip in between (just under the warning, or
+  between the warning and a clear fault) counts in precision and recall only. The ideal camera
   (:data:`IDEAL_AZIMUTH_DEG`) is level and far, in front of the body, or at the working
   leg's side for the sagittal metrics (:data:`SAGITTAL_METRICS`): a Warrior 1 front knee at
   a true 90 deg, filmed from a high oblique camera, draws a 119 deg angle in that picture,
@@ -108,6 +110,9 @@ REFERENCE: dict[str, float] = {
     "foot_knee_gap": 20.0,
 }
 CLEAR_FACTOR = 1.5
+#: An *aligned* clip (for the "quiet on aligned clips" target) lies at most this far
+#: toward the warning: a clip just under the warning is neither clear nor aligned.
+ALIGNED_FACTOR = 0.5
 TARGET_CLEAR_RECALL = 0.90
 TARGET_ALIGNED_FIRE = 0.05
 TARGET_FPPA_MEDIAN_DEG = 3.0
@@ -154,17 +159,29 @@ def reference(check: PoseCheck) -> float:
     return check.target
 
 
-def is_clear_fault(check: PoseCheck, value: float) -> bool:
-    """Whether the true ``value`` lies on the faulty side at least :data:`CLEAR_FACTOR`
-    times as far from the reference as the warn threshold does (``abs_above``: either
-    side of the target)."""
+def fault_ratio(check: PoseCheck, value: float) -> float:
+    """How far the true ``value`` lies from the metric's aligned reference, toward the
+    fault, as a multiple of the warn threshold's distance (1 = at the warning, 0 = at
+    the reference, negative = the other way; ``abs_above``: either side of the target)."""
     ref = reference(check)
     if check.direction == "abs_above":
-        return abs(value - ref) >= CLEAR_FACTOR * check.warn
-    threshold = check.target + check.warn
+        return abs(value - ref) / check.warn
+    threshold = check.target + check.warn if check.direction == "above" else check.warn
     if check.direction == "above":
-        return value - ref >= CLEAR_FACTOR * (threshold - ref)
-    return ref - value >= CLEAR_FACTOR * (ref - threshold)
+        return (value - ref) / (threshold - ref)
+    return (ref - value) / (ref - threshold)
+
+
+def is_clear_fault(check: PoseCheck, value: float) -> bool:
+    """Whether the true ``value`` is at least :data:`CLEAR_FACTOR` times as far from the
+    reference as the warn threshold, on the faulty side."""
+    return fault_ratio(check, value) >= CLEAR_FACTOR
+
+
+def is_aligned(check: PoseCheck, value: float) -> bool:
+    """Whether the true ``value`` is at most :data:`ALIGNED_FACTOR` of the way from the
+    reference to the warn threshold: aligned, not merely just under the warning."""
+    return fault_ratio(check, value) <= ALIGNED_FACTOR
 
 
 # ----------------------------------------------------------------------------- truth
@@ -352,6 +369,7 @@ class CueVerdict:
     true_value: float
     truth_fault: bool
     clear: bool
+    aligned: bool
     judged: int
     firing: int
     fired: bool
@@ -450,6 +468,7 @@ def evaluate_clip(truth: Truth, reading: Reading, require_hold: bool = False) ->
                 true_value=value,
                 truth_fault=check.severity(value) in _FIRING,
                 clear=is_clear_fault(check, value),
+                aligned=is_aligned(check, value),
                 judged=len(sev),
                 firing=firing,
                 fired=bool(sev) and firing > len(sev) / 2,
@@ -546,7 +565,7 @@ def summarise(results: list[ClipResult]) -> dict[str, Any]:
             if v.clear:
                 c["clear"] += 1
                 c["fired_clear"] += v.fired
-            if not v.truth_fault:
+            if v.aligned:
                 c["aligned"] += 1
                 c["fired_aligned"] += v.fired
     for cid, c in checks.items():
