@@ -19,12 +19,12 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
+from posecheck.closing import ClosesOnExit
 from tools.synth.camera import Camera
 
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
@@ -308,7 +308,7 @@ def room_meshes(
     return meshes
 
 
-class Renderer:
+class Renderer(ClosesOnExit):
     """Renders one body in one room through one camera, frame after frame.
 
     Use as a context manager (or call :meth:`close`): it owns an EGL OffscreenRenderer.
@@ -398,17 +398,6 @@ class Renderer:
         if self._renderer is not None:
             self._renderer.delete()
             self._renderer = None
-
-    def __enter__(self) -> Renderer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _light_pose(camera: Camera, *, azimuth_offset_deg: float, elevation_deg: float) -> FloatArray:
