@@ -37,6 +37,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
+from importlib.util import find_spec
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -798,6 +799,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.jobs < 1:
         print(f"error: --jobs must be >= 1, got {args.jobs}", file=sys.stderr)
+        return 2
+    missing = [m for m in ("torch", "anny", "pyrender", "trimesh") if find_spec(m) is None]
+    if missing:
+        print(
+            f"error: rendering needs the synth extra ({', '.join(missing)} not installed): "
+            "see tools/synth/README.md",
+            file=sys.stderr,
+        )
         return 2
     failed = run(specs, out_dir, jobs=args.jobs, force=args.force)
     return 1 if failed else 0
