@@ -213,6 +213,21 @@ class Truth:
     params: dict[str, Any]
     landmarks_world_m: FloatArray
     com_world_m: FloatArray | None
+    camera_azimuth_deg: float = math.nan
+
+    @property
+    def placement(self) -> str:
+        """Where the clip's camera stands relative to the pose's ideal front camera
+        (:data:`IDEAL_AZIMUTH_DEG`): ``front`` within 20 deg, ``45deg`` to 70, ``side``
+        to 110 (for Half Moon: end-on, from its head or feet; for Bridge: its side),
+        ``behind`` beyond."""
+        front = IDEAL_AZIMUTH_DEG[self.pose]["front"]
+        if self.side == "right" and self.pose != "bridge":
+            front = -front
+        off = abs((self.camera_azimuth_deg - front + 180.0) % 360.0 - 180.0)
+        if not math.isfinite(off):
+            return "unknown"
+        return "front" if off < 20 else "45deg" if off < 70 else "side" if off <= 110 else "behind"
 
     def ideal_metrics(self, view: str) -> dict[str, FloatArray]:
         """True metrics seen by the ideal ``front`` or ``side`` camera of this pose
@@ -286,6 +301,7 @@ def load_truth(path: Path) -> Truth:
         params=dict(d.get("params") or {}),
         landmarks_world_m=world,
         com_world_m=com,
+        camera_azimuth_deg=float(d.get("camera", {}).get("azimuth_deg", math.nan)),
     )
 
 
@@ -382,6 +398,7 @@ class ClipResult:
     name: str
     pose: str
     view: str
+    placement: str
     frames: int
     with_person: int
     in_pose: int
@@ -402,6 +419,7 @@ def evaluate_clip(truth: Truth, reading: Reading, require_hold: bool = False) ->
         name=truth.video.name,
         pose=truth.pose,
         view=truth.hold_view,
+        placement=truth.placement,
         frames=len(truth.t_s),
         with_person=sum(1 for i in matched if i is not None and rows[i]["person"] == "1"),
         in_pose=0,
@@ -551,9 +569,10 @@ def summarise(results: list[ClipResult]) -> dict[str, Any]:
             )  # fmt: skip
             c["clips"] += 1
             c["per_clip"].append(
-                {"clip": r.name, "true": round(v.true_value, 3), "fault": v.truth_fault,
-                 "clear": v.clear, "recognised": v.recognised, "judged": v.judged,
-                 "firing": v.firing, "fired": v.fired}
+                {"clip": r.name, "camera": r.placement, "true": round(v.true_value, 3),
+                 "fault": v.truth_fault, "clear": v.clear, "aligned": v.aligned,
+                 "recognised": v.recognised, "judged": v.judged, "firing": v.firing,
+                 "fired": v.fired}
             )  # fmt: skip
             if not v.recognised:
                 c["unrecognised"] += 1  # counts as silent: the user got no cue
@@ -683,6 +702,29 @@ def print_tables(s: dict[str, Any]) -> None:
             f"{_pct(c['precision']):>5} {_pct(c['recall']):>5} "
             f"{c['fired_clear']:>5}/{c['clear']:<6} {c['fired_aligned']:>6}/{c['aligned']:<7}"
         )
+    print(
+        "\nper cue and camera (placement from the pose's front: front, 45deg, side = for Half "
+        "Moon end-on, for Bridge its side): clear fired/clear, aligned fired/aligned, "
+        "pose unrecognised, not measurable"
+    )
+    for cid, c in sorted(s["checks"].items()):
+        if c["switched_off"]:
+            continue
+        cells = []
+        for cam in ("front", "45deg", "side", "behind"):
+            rows = [pc for pc in c["per_clip"] if pc["camera"] == cam]
+            if not rows:
+                continue
+            seen = [pc for pc in rows if pc["recognised"] and pc["judged"]]
+            clear = [pc for pc in seen if pc["clear"]]
+            aligned = [pc for pc in seen if pc["aligned"]]
+            cells.append(
+                f"{cam}: {sum(pc['fired'] for pc in clear)}/{len(clear)} "
+                f"{sum(pc['fired'] for pc in aligned)}/{len(aligned)} "
+                f"u{sum(not pc['recognised'] for pc in rows)} "
+                f"n{sum(pc['recognised'] and not pc['judged'] for pc in rows)}"
+            )
+        print(f"  {cid:<36} " + " | ".join(cells))
     f = s["fppa_front"]
     print("\ntargets")
     print(
