@@ -480,9 +480,10 @@ def warrior1_weight_forward(front: str, share_pct: float) -> FloatArray:
 #: Half the thickness of the thigh: the lifted heel rests on the standing thigh's inner
 #: surface this far from its axis (a thigh is ~0.14 m across above the knee).
 THIGH_RADIUS = 0.07
-#: The lifted heel sits on the inner thigh this far above the standing knee: well clear
-#: of the joint (Tree's rule), a hand's width below the groin.
-TREE_HEEL_ABOVE_KNEE = 0.16
+#: The lifted foot's centre (midway heel-toes) sits on the inner thigh this far above
+#: the standing knee: well clear of the joint (Tree's rule), the heel near the groin
+#: (rendered Trees with the foot on the thigh: centre 27-29 % of a leg above the knee).
+TREE_FOOT_ABOVE_KNEE = 0.20
 #: Prayer hands, left wrist from mid-shoulder: half a palm's thickness off the midline,
 #: at the sternum a hand's width below the shoulders, in front of the chest.
 PRAYER_WRIST = np.array([0.02, -0.20, 0.20])
@@ -509,7 +510,7 @@ def _balance_foot(
 def tree(
     standing: str = "left",
     *,
-    heel_above_knee: float = TREE_HEEL_ABOVE_KNEE,
+    foot_above_knee: float = TREE_FOOT_ABOVE_KNEE,
     knee_forward_deg: float = 0.0,
     standing_knee_deg: float = 180.0,
     hip_hike: float = 0.0,
@@ -523,8 +524,8 @@ def tree(
     down line seen from the front, derived from the two-segment leg); hands in prayer.
 
     Fault keywords (each spoils one check):
-        heel_above_knee: lifted heel height over the standing knee, metres, negative
-            below it (``foot_off_knee``).
+        foot_above_knee: height of the lifted foot's centre (midway between heel and
+            toes) over the standing knee, metres, negative below it (``foot_off_knee``).
         knee_forward_deg: the lifted knee swung forward about its hip-ankle axis
             (``lifted_knee_open``).
         standing_knee_deg: standing knee angle, knee forward (``standing_leg_straight``).
@@ -560,10 +561,13 @@ def tree(
             _put_hand(p, side, Y, -Z)  # fingers up, palms together
         # Lifted foot: heel on the standing thigh's inner side, toes down, instep out.
         knee = p[_lm(s, "KNEE")]
+        toes, top = -Y, -X
+        foot = _from_frame(_FOOT_LOCAL, np.zeros(3), _foot_axes(o, toes, top))  # from ankle
+        heel_offset = foot[0]
+        heel_above_centre = heel_offset[1] - (foot[0][1] + foot[1][1]) / 2  # toes hang down
+        heel_above_knee = foot_above_knee + heel_above_centre
         along = (heel_above_knee / (hip[1] - knee[1])) * (hip - knee)
         heel = knee + along - THIGH_RADIUS * X + hip_hike * Y
-        toes, top = -Y, -X
-        heel_offset = _from_frame(_FOOT_LOCAL[0], np.zeros(3), _foot_axes(o, toes, top))
         p[_lm(o, "ANKLE")] = heel - heel_offset
         _put_foot(p, o, toes, top)
         # Lifted knee: out to the side, then swung forward about the hip-ankle axis.

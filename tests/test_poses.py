@@ -162,9 +162,9 @@ FAULTS: dict[str, dict[str, Fault]] = {
             "standing knee bends",
         ),
         "foot_off_knee": Fault(
-            lambda s, c: pb.tree(_sided(s), heel_above_knee=pct_of_leg(c)),
+            lambda s, c: pb.tree(_sided(s), foot_above_knee=pct_of_leg(c)),
             FRONT,
-            "lifted heel slides down onto the standing knee joint",
+            "lifted foot slides down onto the standing knee joint",
         ),
         "lifted_knee_open": Fault(
             lambda s, c: pb.tree_knee_forward(_sided(s), past_fault(c)),

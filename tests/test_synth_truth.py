@@ -311,10 +311,11 @@ def test_image_lengths_in_leg_lengths() -> None:
         100 * (0.10 - body[L.LEFT_FOOT_INDEX, 2]) / LEG, abs=1e-9
     )
 
-    tree = body.copy()  # the right heel 0.1 m above the left knee, in the frontal plane
-    tree[L.RIGHT_HEEL] = (-0.05, 0.0, KNEE_Y + 0.1)
+    tree = body.copy()  # the right foot hangs toes-down beside the left knee, frontal plane:
+    tree[L.RIGHT_HEEL] = (-0.05, 0.0, KNEE_Y + 0.16)  # heel 0.16 m above the knee,
+    tree[L.RIGHT_FOOT_INDEX] = (-0.05, 0.0, KNEE_Y - 0.06)  # toes 0.06 m below: centre +0.05
     m = one(tree, front_cam())
-    assert val(m, "foot_knee_gap_left_pct") == pytest.approx(100 * 0.1 / LEG, abs=1e-9)
+    assert val(m, "foot_knee_gap_left_pct") == pytest.approx(100 * 0.05 / LEG, abs=1e-9)
 
     shoulder_x, wrist_x = body[L.LEFT_SHOULDER, 0], body[L.LEFT_WRIST, 0]
     m = one(body, front_cam())

@@ -420,6 +420,23 @@ def _true_metrics(
     return {k: [None if v is None else round(float(v), 4) for v in vals] for k, vals in raw.items()}
 
 
+def refresh_truth(truth_path: Path) -> bool:
+    """Recompute a truth file's ``metrics`` from its stored landmarks, camera and COM
+    with the current ``truth.py`` (after a metric's definition changes; no rendering).
+    Returns whether the file changed."""
+    from tools.synth.camera import Camera
+
+    d = json.loads(truth_path.read_text())
+    landmarks = np.array([f["landmarks_world_m"] for f in d["frames"]], dtype=np.float64)
+    com = np.array([f["com_world_m"] for f in d["frames"]], dtype=np.float64)
+    metrics = _true_metrics(landmarks, Camera.from_json(d["camera"]), com)
+    if metrics == d.get("metrics"):
+        return False
+    d["metrics"] = metrics
+    _write_atomic(truth_path, json.dumps(d, separators=(",", ":")) + "\n")
+    return True
+
+
 # --------------------------------------------------------------------------- sets
 
 
@@ -774,6 +791,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="parallel processes (default 1)")
     parser.add_argument("--force", action="store_true", help="re-render finished clips")
     parser.add_argument("--list", action="store_true", help="list the clips and exit")
+    parser.add_argument(
+        "--retruth",
+        action="store_true",
+        help="recompute the metrics of rendered clips' truth files with the current "
+        "truth.py (no rendering; numpy only) and exit",
+    )
     args = parser.parse_args(argv)
 
     specs = SETS[args.set]()
@@ -796,6 +819,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{done}  {s.stem}  {json.dumps(s.params)}  az {s.azimuth_deg:g} "
                 f"el {s.elevation_deg:g}  {s.body}"
             )
+        return 0
+    if args.retruth:
+        paths = [out_dir / f"{s.stem}.truth.json" for s in specs]
+        changed = sum(refresh_truth(p) for p in paths if p.is_file())
+        print(f"{changed} of {sum(p.is_file() for p in paths)} truth files updated in {out_dir}")
         return 0
     if args.jobs < 1:
         print(f"error: --jobs must be >= 1, got {args.jobs}", file=sys.stderr)

@@ -60,8 +60,8 @@ com_offset_foot_lengths    3D     exactly one foot grounded: floor distance of t
                                   centre / its 3D heel->toe length; else None.
 shin_angle_{s}_deg         image  knee->ankle from the image vertical, in [0, 90].
 heel_lift_{s}_pct          image  heel height above the toes in the image (rows), % image leg.
-foot_knee_gap_{s}_pct      image  named by the STANDING leg s: |row of the other heel - row of
-                                  s's knee|, % image leg.
+foot_knee_gap_{s}_pct      image  named by the STANDING leg s: |row of the other foot's centre
+                                  (mean of its heel and toe rows) - row of s's knee|, % image leg.
 thigh_abduction_{s}_deg    image  angle between hip->knee and mid-shoulder->mid-hip, [0, 180].
 leg_elevation_{s}_deg      image  hip->ankle above the image horizontal, ``atan2(up, |dx|)``.
 hand_under_shoulder_{s}_pct image |column of wrist - column of shoulder|, % image leg.
@@ -450,8 +450,8 @@ def true_metrics(
         )
         heel, toe = p(_j(s, "HEEL")), p(_j(s, "FOOT_INDEX"))
         out[f"heel_lift_{s}_pct"] = _pct_of(toe[:, 1] - heel[:, 1], leg_px)  # rows grow down
-        other_heel = p(_j(_other(s), "HEEL"))
-        out[f"foot_knee_gap_{s}_pct"] = _pct_of(np.abs(other_heel[:, 1] - knee[:, 1]), leg_px)
+        other_foot_row = (p(_j(_other(s), "HEEL"))[:, 1] + p(_j(_other(s), "FOOT_INDEX"))[:, 1]) / 2
+        out[f"foot_knee_gap_{s}_pct"] = _pct_of(np.abs(other_foot_row - knee[:, 1]), leg_px)
         hip = p(_j(s, "HIP"))
         out[f"thigh_abduction_{s}_deg"] = _angle_deg(knee - hip, mid_hip_px - mid_sh_px)
         d = ankle - hip
