@@ -3,8 +3,8 @@
 Runs the real pipeline (``posecheck.analyze_video``: MediaPipe in VIDEO mode, smoothing,
 pose recognition, checks, holds) on synthetic clips, each an ``<stem>.mp4`` beside its
 ``<stem>.truth.json`` (format: ``tools/synth/README.md``), and compares with the truth
-computed from the true joints (``tools/synth/truth.py``; the truth file's ``metrics``, or
-recomputed when a file lacks them). By default the clips are ``samples/synth/*.mp4``;
+computed from the true joints (``tools/synth/truth.py``, run afresh on the truth file's
+landmarks, camera and COM). By default the clips are ``samples/synth/*.mp4``;
 ``--bench-dir DIR`` adds every clip under DIR (the larger generated set).
 
 What it measures
@@ -269,26 +269,25 @@ def _floats(values: list[float | None]) -> FloatArray:
 
 
 def load_truth(path: Path) -> Truth:
-    """Read ``<stem>.truth.json`` (schema 1); metrics missing from it are computed with
+    """Read ``<stem>.truth.json`` (schema 1); its true metrics are computed afresh with
     ``tools.synth.truth.true_metrics`` from its landmarks, camera and COM."""
     d = json.loads(path.read_text(encoding="utf-8"))
     if d.get("schema") != 1:
         raise ValueError(f"{path}: unknown truth schema {d.get('schema')!r}")
     frames = d["frames"]
-    metrics = {name: _floats(v) for name, v in d.get("metrics", {}).items()}
     world = np.array([f["landmarks_world_m"] for f in frames], dtype=np.float64)
     com = (
         np.array([f["com_world_m"] for f in frames], dtype=np.float64)
         if all(f.get("com_world_m") is not None for f in frames)
         else None
     )
-    if any(name not in metrics for name in METRIC_UNITS):
-        from tools.synth.camera import Camera
-        from tools.synth.truth import true_metrics
+    # Always from the landmarks with the current truth.py: the file's stored "metrics"
+    # may predate a change of definition (``python -m tools.synth.make SET --retruth``).
+    from tools.synth.camera import Camera
+    from tools.synth.truth import true_metrics
 
-        computed = true_metrics(world, Camera.from_json(d["camera"]), com)
-        for name, values in computed.items():
-            metrics.setdefault(name, _floats(values))
+    computed = true_metrics(world, Camera.from_json(d["camera"]), com)
+    metrics = {name: _floats(values) for name, values in computed.items()}
     video = path.with_name(d.get("clip") or path.name.replace(".truth.json", ".mp4"))
     return Truth(
         video=video,
