@@ -835,6 +835,30 @@ def thigh_abduction(
     )
 
 
+def thigh_out_of_plane(
+    xy_px: FloatArray, visibility: FloatArray | None, world: FloatArray | None, side: Side
+) -> Measure:
+    """How far a thigh (hip->knee) turns out of the picture plane, in [0, 90] degrees:
+    ``acos`` of the share of its true length that the picture shows
+    (:func:`foreshortening`). For Tree's lifted leg seen from the front: ~20 with the knee
+    opened out to the side, toward 90 with the knee pointing forward at the camera.
+
+    Why not :func:`thigh_abduction`: on rendered Trees a knee swinging forward made the
+    thigh's picture short and pointing anywhere, so its angle from the trunk line ROSE
+    (99 deg opened, 117 at 20 deg of opening, 177 pointing forward) instead of falling;
+    this reading fell as it should (19, 48, 68, 81 deg for 70, 40, 20, 0 deg of opening).
+    Needs world landmarks (the thigh's true length)."""
+    hip_i, knee_i, _ = _LEG[side]
+    shape = xy_px.shape[:-2]
+    if world is None:
+        return gate(np.full(shape, np.nan), (np.ones(shape, bool), "needs world landmarks"))
+    share = np.clip(foreshortening(xy_px, world, hip_i, knee_i), 0.0, 1.0)
+    return gate(
+        np.degrees(np.arccos(share)),
+        (~_seen(visibility, hip_i, knee_i), f"{side} hip or knee not visible"),
+    )
+
+
 def leg_elevation(xy_px: FloatArray, visibility: FloatArray | None, side: Side) -> Measure:
     """Angle of a whole leg (hip->ankle) above the image horizontal, in degrees (0 =
     horizontal, positive = foot above the hip). Half Moon's lifted leg aims at 0."""
@@ -938,6 +962,8 @@ METRIC_UNITS: dict[str, str] = {
     "foot_knee_gap_right_pct": "pct",
     "thigh_abduction_left_deg": "deg",
     "thigh_abduction_right_deg": "deg",
+    "thigh_out_of_plane_left_deg": "deg",
+    "thigh_out_of_plane_right_deg": "deg",
     "leg_elevation_left_deg": "deg",
     "leg_elevation_right_deg": "deg",
     "hand_under_shoulder_left_pct": "pct",
@@ -985,6 +1011,7 @@ def measure_all(
         out[f"heel_lift_{side}_pct"] = heel_lift(xy_px, visibility, view, side)
         out[f"foot_knee_gap_{side}_pct"] = foot_knee_gap(xy_px, visibility, side)
         out[f"thigh_abduction_{side}_deg"] = thigh_abduction(xy_px, visibility, view, side)
+        out[f"thigh_out_of_plane_{side}_deg"] = thigh_out_of_plane(xy_px, visibility, world, side)
         out[f"leg_elevation_{side}_deg"] = leg_elevation(xy_px, visibility, side)
         out[f"hand_under_shoulder_{side}_pct"] = hand_under_shoulder(xy_px, visibility, side)
     out["hip_angle_deg"] = hip_angle(xy_px, visibility, view)

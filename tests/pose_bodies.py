@@ -581,23 +581,21 @@ def tree(
     return _sided(_centre_on_hips(body), standing)
 
 
-def _down_line_angle(body: FloatArray, side: str) -> float:
-    """Thigh (hip->knee) against the trunk's down line (mid-shoulder -> mid-hip), as the
-    front camera draws them."""
-    mid_sh = (body[L.LEFT_SHOULDER] + body[L.RIGHT_SHOULDER]) / 2
-    mid_hip = (body[L.LEFT_HIP] + body[L.RIGHT_HIP]) / 2
-    hip, knee = body[_lm(side, "HIP")], body[_lm(side, "KNEE")]
-    # angle between (mid_sh -> mid_hip) and (hip -> knee): shift the thigh onto mid_hip
-    return projected_angle_deg(mid_sh, mid_hip, mid_hip + (knee - hip), 0.0)
+def thigh_out_of_plane_deg(body: FloatArray, side: str) -> float:
+    """Angle of ``side``'s thigh (hip -> knee) out of the frontal (x-y) plane, degrees:
+    what a camera at the body's front sees (``thigh_out_of_plane``)."""
+    d = body[_lm(side, "KNEE")] - body[_lm(side, "HIP")]
+    return math.degrees(math.atan2(abs(d[2]), math.hypot(d[0], d[1])))
 
 
-def tree_knee_forward(standing: str, abduction_deg: float) -> FloatArray:
-    """Tree with the lifted knee swung forward until the front view shows the thigh
-    ``abduction_deg`` from the trunk's down line (``lifted_knee_open``)."""
+def tree_knee_forward(standing: str, out_of_plane_deg: float) -> FloatArray:
+    """Tree with the lifted knee swung forward until its thigh turns ``out_of_plane_deg``
+    out of the frontal plane (``lifted_knee_open``)."""
     lifted = _other(standing)
 
     def miss(deg: float) -> float:
-        return _down_line_angle(tree(standing, knee_forward_deg=deg), lifted) - abduction_deg
+        body = tree(standing, knee_forward_deg=deg)
+        return thigh_out_of_plane_deg(body, lifted) - out_of_plane_deg
 
     return tree(standing, knee_forward_deg=_solve(miss, 0.0, 90.0))
 

@@ -228,6 +228,18 @@ def test_hip_angle_needs_a_seen_hip_and_knee() -> None:
     assert reason(lm, "hip_angle_deg") == "hips or knees not visible"
 
 
+@pytest.mark.parametrize("angle", [0.0, 30.0, 60.0])
+def test_thigh_out_of_plane_from_its_shown_length(angle: float) -> None:
+    # a thigh swung `angle` forward (toward the camera at the body's front) shows
+    # cos(angle) of its length: it reads `angle` out of the picture plane
+    body = swing_thigh(standing_body(), "left", -angle)
+    # (acos is steep near 1: float noise in the shown share moves 0 deg by ~1e-6)
+    assert value(camera_view(body), "thigh_out_of_plane_left_deg") == pytest.approx(angle, abs=1e-4)
+    lm = camera_view(body)
+    no_world = Landmarks(xy=lm.xy, visibility=lm.visibility, image_wh=lm.image_wh, world=None)
+    assert reason(no_world, "thigh_out_of_plane_left_deg") == "needs world landmarks"
+
+
 def test_hip_extension_needs_a_side_view() -> None:
     assert "side or oblique" in reason(camera_view(standing_body()), "hip_extension_left_deg")
 

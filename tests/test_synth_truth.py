@@ -286,6 +286,21 @@ def test_thigh_abduction_and_leg_elevation() -> None:
     assert val(one(body, side_cam()), "leg_elevation_left_deg") == pytest.approx(-90.0)
 
 
+@pytest.mark.parametrize("angle", [0.0, 35.0, 70.0])
+def test_thigh_out_of_plane(angle: float) -> None:
+    """A leg swung `angle` backward, seen from the front, turns that far out of the
+    image plane; from the side it stays in the plane."""
+    body = world_body()
+    hip = body[L.LEFT_HIP].copy()
+    moved = swing(body, below_hip("left"), hip, DOWN, BACK, angle)
+    assert val(one(moved, front_cam()), "thigh_out_of_plane_left_deg") == pytest.approx(
+        angle, abs=1e-6
+    )
+    assert val(one(moved, side_cam()), "thigh_out_of_plane_left_deg") == pytest.approx(
+        0.0, abs=1e-6
+    )
+
+
 def test_hip_angle_standing_and_seated() -> None:
     body = world_body()
     assert val(one(body, side_cam()), "hip_angle_deg") == pytest.approx(180.0, abs=1e-9)

@@ -63,6 +63,7 @@ heel_lift_{s}_pct          image  heel height above the toes in the image (rows)
 foot_knee_gap_{s}_pct      image  named by the STANDING leg s: |row of the other foot's centre
                                   (mean of its heel and toe rows) - row of s's knee|, % image leg.
 thigh_abduction_{s}_deg    image  angle between hip->knee and mid-shoulder->mid-hip, [0, 180].
+thigh_out_of_plane_{s}_deg 3D cam angle of the true hip->knee out of the image plane, [0, 90].
 leg_elevation_{s}_deg      image  hip->ankle above the image horizontal, ``atan2(up, |dx|)``.
 hand_under_shoulder_{s}_pct image |column of wrist - column of shoulder|, % image leg.
 hip_angle_deg              image  mean of the two shoulder-hip-knee angles, degrees.
@@ -454,6 +455,8 @@ def true_metrics(
         out[f"foot_knee_gap_{s}_pct"] = _pct_of(np.abs(other_foot_row - knee[:, 1]), leg_px)
         hip = p(_j(s, "HIP"))
         out[f"thigh_abduction_{s}_deg"] = _angle_deg(knee - hip, mid_hip_px - mid_sh_px)
+        thigh_cam = (world[:, _j(s, "KNEE")] - world[:, _j(s, "HIP")]) @ rot.T
+        out[f"thigh_out_of_plane_{s}_deg"] = _out_of_plane_deg(thigh_cam)
         d = ankle - hip
         out[f"leg_elevation_{s}_deg"] = np.where(
             _norm(d) > _EPS_PX, np.degrees(np.arctan2(-d[:, 1], np.abs(d[:, 0]))), np.nan
