@@ -17,11 +17,10 @@ from posecheck.cli import app
 from posecheck.errors import InputError
 from posecheck.report import SCHEMA_VERSION
 from posecheck.sources import load_image
-from tests.conftest import ROOT, shared_data
+from tests.conftest import SAMPLES, SQUATS, faststart_copy, shared_data
 
 pytestmark = pytest.mark.model
 
-SQUATS = ROOT / "samples" / "clips" / "squats_front.mp4"
 runner = CliRunner()
 
 
@@ -138,20 +137,9 @@ def test_bad_inputs_give_one_line_errors(tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
 
 
-def _faststart_copy(src: Path, dst: Path) -> None:
-    """Remux with the index (moov) first, as phones and web uploads usually are."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w", options={"movflags": "faststart"}) as o:
-        stream = o.add_stream_from_template(inp.streams.video[0])
-        for packet in inp.demux(inp.streams.video[0]):
-            if packet.dts is None:
-                continue
-            packet.stream = stream
-            o.mux(packet)
-
-
 def test_truncated_clip_gives_a_marked_partial_report(tmp_path: Path) -> None:
     whole = tmp_path / "whole.mp4"
-    _faststart_copy(SQUATS, whole)
+    faststart_copy(SQUATS, whole)
     cut = tmp_path / "cut.mp4"
     data = whole.read_bytes()
     cut.write_bytes(data[: int(len(data) * 0.6)])
@@ -176,7 +164,7 @@ def test_truncated_clip_without_its_index_is_a_one_line_error(tmp_path: Path) ->
 
 def test_no_person_in_the_video(tmp_path: Path) -> None:
     # Real pixels without a person: the empty top-right corner of the squat clip.
-    image = cv2.imread(str(ROOT / "samples" / "photos" / "squat_front_standing.jpg"))
+    image = cv2.imread(str(SAMPLES / "squat_front_standing.jpg"))
     corner = np.ascontiguousarray(image[: image.shape[0] // 3, 3 * image.shape[1] // 4 :])
     clip = tmp_path / "empty_scene.mp4"
     _clip_from_image(corner, clip, seconds=1.0)

@@ -44,10 +44,8 @@ from posecheck.batch import (
 )
 from posecheck.cli import app
 from posecheck.poses import REGISTRY
-from tests.conftest import ROOT
+from tests.conftest import BALANCE, SAMPLES, SQUATS, faststart_copy
 
-SQUATS = ROOT / "samples" / "clips" / "squats_front.mp4"
-BALANCE = ROOT / "samples" / "clips" / "one_leg_balance.mp4"
 FAST = ["--no-video", "--stride", "2"]
 runner = CliRunner()
 
@@ -305,20 +303,9 @@ def test_folder_file_and_glob_then_resume(
     assert read_rows(out)[0] == rows[0]
 
 
-def _faststart_copy(src: Path, dst: Path) -> None:
-    """Remux with the index (moov) first, so that a cut copy still decodes part-way."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w", options={"movflags": "faststart"}) as o:
-        stream = o.add_stream_from_template(inp.streams.video[0])
-        for packet in inp.demux(inp.streams.video[0]):
-            if packet.dts is None:
-                continue
-            packet.stream = stream
-            o.mux(packet)
-
-
 def _empty_scene(path: Path) -> None:
     """One second of real pixels without a person (a corner of a sample photo)."""
-    image = cv2.imread(str(ROOT / "samples" / "photos" / "squat_front_standing.jpg"))
+    image = cv2.imread(str(SAMPLES / "squat_front_standing.jpg"))
     corner = np.ascontiguousarray(image[:400, -240:])
     with av.open(str(path), "w") as c:
         s = c.add_stream("libx264", rate=10)
@@ -343,7 +330,7 @@ def test_bad_clips_become_rows_and_evil_names_stay_inside(
     shutil.copyfile(SQUATS, inp / "evil.mp4")
     _empty_scene(inp / "nobody.mp4")
     whole = tmp_path / "whole.mp4"
-    _faststart_copy(SQUATS, whole)
+    faststart_copy(SQUATS, whole)
     (inp / "cut.mp4").write_bytes(whole.read_bytes()[: int(whole.stat().st_size * 0.6)])
     before = all_files(tmp_path)
     monkeypatch.chdir(inp / "x" / "y")

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import av
@@ -45,11 +45,10 @@ from posecheck.pipeline import assess
 from posecheck.result import Cue, Severity
 from posecheck.speech import Speaker, SpeechLimiter, find_speech_engine
 from posecheck.video import VideoReader, VideoWriter
-from tests.conftest import ROOT, SAMPLES, shared_data
+from tests.conftest import BALANCE as BALANCE_60FPS
+from tests.conftest import SAMPLES, SQUATS, shared_data
 from tests.factories import camera_view, standing_body
 
-SQUATS = ROOT / "samples" / "clips" / "squats_front.mp4"
-BALANCE_60FPS = ROOT / "samples" / "clips" / "one_leg_balance.mp4"
 CLI = [sys.executable, "-c", "from posecheck.cli import main; main()"]
 runner = CliRunner()
 
@@ -234,10 +233,8 @@ def test_speaker_speaks_with_the_real_engine(espeak: str, tmp_path: Path) -> Non
         assert speaker.offer(0.0, [_cue("knee")]) == "fix knee"
         assert time.perf_counter() - start < 0.05  # queued, not spoken in the caller
         assert speaker.offer(1.0, [_cue("hip")]) is None  # rate limit: within 4 s
-        deadline = time.perf_counter() + 10
         wav = tmp_path / "utterance-000.wav"
-        while time.perf_counter() < deadline and not (wav.is_file() and wav.stat().st_size):
-            time.sleep(0.05)
+        _until(lambda: wav.is_file() and wav.stat().st_size > 0, 10, every_s=0.05)
     data = wav.read_bytes()
     assert data[:4] == b"RIFF" and data[8:12] == b"WAVE"
     assert len(data) > 8000  # about a second of 22 kHz speech, not an empty header
@@ -434,25 +431,11 @@ def test_voice_without_an_engine_warns_once_and_goes_on(
 @pytest.mark.model
 def test_ctrl_c_ends_the_session_and_writes_the_report(tmp_path: Path) -> None:
     out = tmp_path / "rec"
-    proc = subprocess.Popen(
-        [*CLI, "live", "--no-window", "--source", str(SQUATS), "--record", str(out)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        partial = out / ".frames.csv.partial"
-        deadline = time.perf_counter() + 60
-        while time.perf_counter() < deadline and not (
-            partial.is_file() and partial.read_text().count("\n") >= 4
-        ):
-            time.sleep(0.1)
+    partial = out / ".frames.csv.partial"
+    with _live_process(["--no-window", "--source", str(SQUATS), "--record", str(out)]) as proc:
+        _until(lambda: _has_rows(partial, 4), 60)
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0, stderr
     assert "ended by: interrupted" in stdout
     report = json.loads((out / "report.json").read_text())
@@ -549,6 +532,35 @@ def _x(display: str, *args: str) -> str:
     ).stdout
 
 
+def _until(done: Callable[[], bool], timeout_s: float, every_s: float = 0.1) -> None:
+    """Poll ``done()`` until it holds or ``timeout_s`` passes (callers assert after)."""
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline and not done():
+        time.sleep(every_s)
+
+
+def _has_rows(path: Path, n: int) -> bool:
+    """Whether the CSV at ``path`` exists and has at least ``n`` lines."""
+    return path.is_file() and path.read_text().count("\n") >= n
+
+
+@contextlib.contextmanager
+def _live_process(
+    args: Sequence[str], env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """``posecheck live ARGS`` as a real process (text pipes); killed on the way out if
+    the test left it running."""
+    proc = subprocess.Popen(
+        [*CLI, "live", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def _find_window(display: str, proc: subprocess.Popen[str], timeout_s: float = 60) -> int:
     deadline = time.perf_counter() + timeout_s
     while time.perf_counter() < deadline:
@@ -601,14 +613,8 @@ def test_window_shows_the_mirrored_overlay_and_obeys_keys(display: str, tmp_path
     mirrored = frame[:, ::-1]
     out = tmp_path / "rec"
     env = {**os.environ, "DISPLAY": display}
-    proc = subprocess.Popen(
-        [*CLI, "live", "--source", str(clip), "--record", str(out), "--seconds", "50"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    args = ["--source", str(clip), "--record", str(out), "--seconds", "50"]
+    with _live_process(args, env) as proc:
         window = _find_window(display, proc)
 
         def shows_mirrored(pic: NDArray[np.uint8]) -> bool:
@@ -635,28 +641,20 @@ def test_window_shows_the_mirrored_overlay_and_obeys_keys(display: str, tmp_path
             (h, w),
             lambda p: _median_diff(p, frame) < 6 and _median_diff(p, mirrored) > 15,
         )
-        rows = out / ".frames.csv.partial"
+        partial = out / ".frames.csv.partial"
         _key(display, window, "space")  # pause: no frame is processed
         time.sleep(0.5)
-        paused_rows = rows.read_text().count("\n")
+        paused_rows = partial.read_text().count("\n")
         time.sleep(1.0)
-        assert rows.read_text().count("\n") == paused_rows
+        assert partial.read_text().count("\n") == paused_rows
         _key(display, window, "space")  # resume
         _key(display, window, "2")  # a fixed pose: Tree
-        deadline = time.perf_counter() + 10
-        while time.perf_counter() < deadline and rows.read_text().count("\n") <= paused_rows:
-            time.sleep(0.1)
-        assert rows.read_text().count("\n") > paused_rows
+        _until(lambda: _has_rows(partial, paused_rows + 1), 10)
+        assert partial.read_text().count("\n") > paused_rows
         _key(display, window, "s")
-        deadline = time.perf_counter() + 10
-        while time.perf_counter() < deadline and not list(out.glob("snapshot-*.jpg")):
-            time.sleep(0.1)
+        _until(lambda: bool(list(out.glob("snapshot-*.jpg"))), 10)
         _key(display, window, "q")
         stdout, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0, stderr
     assert "ended by: quit" in stdout
     snaps = list(out.glob("snapshot-*.jpg"))
@@ -725,27 +723,12 @@ def _send_wm_delete(display: str, window: int) -> None:
 def test_closing_the_window_ends_the_session_cleanly(display: str, tmp_path: Path) -> None:
     clip = _photo_clip(tmp_path / "still.mp4", seconds=60)
     out = tmp_path / "rec"
-    proc = subprocess.Popen(
-        [*CLI, "live", "--source", str(clip), "--record", str(out), "--seconds", "50"],
-        env={**os.environ, "DISPLAY": display},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    args = ["--source", str(clip), "--record", str(out), "--seconds", "50"]
+    with _live_process(args, {**os.environ, "DISPLAY": display}) as proc:
         window = _find_window(display, proc)
-        partial = out / ".frames.csv.partial"
-        deadline = time.perf_counter() + 30
-        while time.perf_counter() < deadline and not (
-            partial.is_file() and partial.read_text().count("\n") >= 4
-        ):
-            time.sleep(0.1)
+        _until(lambda: _has_rows(out / ".frames.csv.partial", 4), 30)
         _send_wm_delete(display, window)
         stdout, stderr = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0, stderr
     assert "ended by: window closed" in stdout
     assert json.loads((out / "report.json").read_text())["frames_analysed"] >= 3

@@ -10,7 +10,7 @@ from posecheck.estimator import PoseEstimator
 from posecheck.pipeline import analyze_image
 from posecheck.result import FrameResult
 from posecheck.sources import load_image
-from tests.conftest import SAMPLES
+from tests.conftest import BALANCE, SAMPLES, SQUATS
 
 pytestmark = pytest.mark.model
 
@@ -41,13 +41,10 @@ def test_one_leg_balance_all_weight_on_the_standing_foot(
     assert all(c.check != "weight_even" for c in result.cues)
 
 
-CLIPS = SAMPLES.parent / "clips"
-
-
 def test_sample_clips_as_the_readme_says(tmp_path: Path) -> None:
     from posecheck.analyze import analyze_video
 
-    squats = analyze_video(CLIPS / "squats_front.mp4", tmp_path / "s", write_video=False)
+    squats = analyze_video(SQUATS, tmp_path / "s", write_video=False)
     assert squats.frames_with_person == squats.frames_analysed > 0 and squats.holds == ()
-    balance = analyze_video(CLIPS / "one_leg_balance.mp4", write_video=False)
+    balance = analyze_video(BALANCE, write_video=False)
     assert balance.frames_with_person > 0 and balance.holds == ()
