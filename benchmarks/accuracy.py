@@ -275,18 +275,12 @@ def load_truth(path: Path) -> Truth:
     if d.get("schema") != 1:
         raise ValueError(f"{path}: unknown truth schema {d.get('schema')!r}")
     frames = d["frames"]
-    world = np.array([f["landmarks_world_m"] for f in frames], dtype=np.float64)
-    com = (
-        np.array([f["com_world_m"] for f in frames], dtype=np.float64)
-        if all(f.get("com_world_m") is not None for f in frames)
-        else None
-    )
     # Always from the landmarks with the current truth.py: the file's stored "metrics"
     # may predate a change of definition (``python -m tools.synth.make SET --retruth``).
-    from tools.synth.camera import Camera
-    from tools.synth.truth import true_metrics
+    from tools.synth.truth import stored_inputs, true_metrics
 
-    computed = true_metrics(world, Camera.from_json(d["camera"]), com)
+    world, camera, com = stored_inputs(d)
+    computed = true_metrics(world, camera, com)
     metrics = {name: _floats(values) for name, values in computed.items()}
     video = path.with_name(d.get("clip") or path.name.replace(".truth.json", ".mp4"))
     return Truth(

@@ -411,7 +411,7 @@ def render_clip(
 
 
 def _true_metrics(
-    landmarks: FloatArray, camera: Camera, com: FloatArray
+    landmarks: FloatArray, camera: Camera, com: FloatArray | None
 ) -> dict[str, list[float | None]]:
     """``truth.true_metrics``, values rounded to 4 decimals."""
     from tools.synth.truth import true_metrics
@@ -424,12 +424,10 @@ def refresh_truth(truth_path: Path) -> bool:
     """Recompute a truth file's ``metrics`` from its stored landmarks, camera and COM
     with the current ``truth.py`` (after a metric's definition changes; no rendering).
     Returns whether the file changed."""
-    from tools.synth.camera import Camera
+    from tools.synth.truth import stored_inputs
 
     d = json.loads(truth_path.read_text())
-    landmarks = np.array([f["landmarks_world_m"] for f in d["frames"]], dtype=np.float64)
-    com = np.array([f["com_world_m"] for f in d["frames"]], dtype=np.float64)
-    metrics = _true_metrics(landmarks, Camera.from_json(d["camera"]), com)
+    metrics = _true_metrics(*stored_inputs(d))
     if metrics == d.get("metrics"):
         return False
     d["metrics"] = metrics

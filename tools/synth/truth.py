@@ -93,6 +93,8 @@ definition degenerates (a zero-length image vector, or the sign conditions above
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -318,6 +320,20 @@ def _foot_outline_xy(world_m: FloatArray, side: str) -> FloatArray:
 
 
 # ------------------------------------------------------------------------------ metrics
+
+
+def stored_inputs(truth: Mapping[str, Any]) -> tuple[FloatArray, Camera, FloatArray | None]:
+    """What :func:`true_metrics` needs, from a parsed truth file (``tools/synth/README.md``):
+    the landmarks ``(T, 33, 3)`` world metres, the camera, and the mesh COM ``(T, 3)`` (None
+    when any frame lacks it)."""
+    frames = truth["frames"]
+    world = np.array([f["landmarks_world_m"] for f in frames], dtype=np.float64)
+    com = (
+        np.array([f["com_world_m"] for f in frames], dtype=np.float64)
+        if all(f.get("com_world_m") is not None for f in frames)
+        else None
+    )
+    return world, Camera.from_json(truth["camera"]), com
 
 
 def true_metrics(
