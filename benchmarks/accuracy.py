@@ -221,13 +221,18 @@ class Truth:
         (:data:`IDEAL_AZIMUTH_DEG`): ``front`` within 20 deg, ``45deg`` to 70, ``side``
         to 110 (for Half Moon: end-on, from its head or feet; for Bridge: its side),
         ``behind`` beyond."""
-        front = IDEAL_AZIMUTH_DEG[self.pose]["front"]
-        if self.side == "right" and self.pose != "bridge":
-            front = -front
-        off = abs((self.camera_azimuth_deg - front + 180.0) % 360.0 - 180.0)
+        off = abs(
+            (self.camera_azimuth_deg - self.ideal_azimuth_deg("front") + 180.0) % 360.0 - 180.0
+        )
         if not math.isfinite(off):
             return "unknown"
         return "front" if off < 20 else "45deg" if off < 70 else "side" if off <= 110 else "behind"
+
+    def ideal_azimuth_deg(self, view: str) -> float:
+        """World azimuth of this pose's ideal ``front``/``side`` camera, mirrored for a
+        right working side (:data:`IDEAL_AZIMUTH_DEG`; Bridge has no side)."""
+        az = IDEAL_AZIMUTH_DEG[self.pose][view]
+        return -az if self.side == "right" and self.pose != "bridge" else az
 
     def ideal_metrics(self, view: str) -> dict[str, FloatArray]:
         """True metrics seen by the ideal ``front`` or ``side`` camera of this pose
@@ -238,9 +243,7 @@ class Truth:
         from tools.synth.camera import orbit_camera
         from tools.synth.truth import true_metrics
 
-        az = IDEAL_AZIMUTH_DEG[self.pose][view]
-        if self.side == "right" and self.pose != "bridge":
-            az = -az
+        az = self.ideal_azimuth_deg(view)
         target = np.mean(self.landmarks_world_m[self.hold], axis=(0, 1))
         camera = orbit_camera(
             target, azimuth_deg=az, elevation_deg=0.0, distance_m=IDEAL_DISTANCE_M, vfov_deg=5.0
