@@ -79,3 +79,41 @@ def test_animate_frame_count_and_contacts(body: Body) -> None:
     assert len(frames) == 8
     for f in frames[3:]:
         assert abs(float(f.vertices_m[:, 2].min())) < 2e-3
+
+
+def _knee_angle_deg(lm: np.ndarray, s: str) -> float:
+    thigh = lm[L[s + "_HIP"]] - lm[L[s + "_KNEE"]]
+    shin = lm[L[s + "_ANKLE"]] - lm[L[s + "_KNEE"]]
+    cos = thigh @ shin / np.linalg.norm(thigh) / np.linalg.norm(shin)
+    return float(np.degrees(np.arccos(cos)))
+
+
+def test_warrior1_back_knee_bend(body: Body) -> None:
+    """Bending the back knee by N (at the bone joints) closes its true landmark angle by
+    0.9-1.0 N: the landmarks are not the bone joints (a straight leg reads ~178 deg, and
+    28 deg of bend closes it by ~26). The front knee stays at 90
+    and the back heel on the floor, so only the back-knee check's metric changes."""
+    straight = P.solve(P.Warrior1(), body).pose(body).landmarks_m
+    lm = P.solve(P.Warrior1(back_knee_bend_deg=28.0), body).pose(body).landmarks_m
+    drop_deg = _knee_angle_deg(straight, "RIGHT") - _knee_angle_deg(lm, "RIGHT")
+    assert 0.9 * 28.0 <= drop_deg <= 28.0
+    assert _knee_angle_deg(lm, "LEFT") == pytest.approx(90.0, abs=1.0)
+    assert lm[L.RIGHT_HEEL, 2] < 0.02
+
+
+def test_tree_standing_knee_bend(body: Body) -> None:
+    """Bending the standing knee by N closes its true landmark angle by 0.9-1.0 N (see the
+    Warrior 1 test), the knee moving forward
+    (-Y), not toward the midline: the frontal view's FPPA stays near 0."""
+    straight = P.solve(P.Tree(), body).pose(body).landmarks_m
+    posed = P.solve(P.Tree(standing_knee_bend_deg=20.0), body).pose(body)
+    lm = posed.landmarks_m
+    drop_deg = _knee_angle_deg(straight, "LEFT") - _knee_angle_deg(lm, "LEFT")
+    assert 0.9 * 20.0 <= drop_deg <= 20.0
+    assert lm[L.LEFT_KNEE, 1] < lm[L.LEFT_ANKLE, 1] - 0.05  # knee ahead of the ankle
+    cam = orbit_camera(np.array([0.0, 0.0, 0.8]), azimuth_deg=0, elevation_deg=0, distance_m=40)
+    px = cam.project(lm)
+    mid = (px[L.LEFT_HIP] + px[L.RIGHT_HIP]) / 2
+    fppa = float(fppa_deg(px[L.LEFT_HIP], px[L.LEFT_KNEE], px[L.LEFT_ANKLE], mid))
+    assert abs(fppa) < 2.0
+    assert abs(float(posed.vertices_m[:, 2].min())) < 2e-3

@@ -450,6 +450,9 @@ class Fault:
         check: the posecheck check it should fire.
         truth: the true value measured at ``strong`` / ``near`` (f_avg body, exact pose),
             for reference; the truth files hold the real per-frame values.
+        seed: the first sway seed of this fault's bench clips. None: the next seeds in
+            order. Faults added after the bench set was first rendered carry their own,
+            so the clips before them keep their seeds (and spec hashes: no re-render).
     """
 
     param: str
@@ -457,6 +460,7 @@ class Fault:
     near: float | str | None
     check: str
     truth: str
+    seed: int | None = None
 
 
 #: Faults per pose, calibrated against the warn thresholds in ``posecheck/poses/*.py`` with
@@ -470,6 +474,11 @@ FAULTS: dict[str, dict[str, Fault]] = {
         "back_hip": Fault("back_hip_flexed_deg", 52.0, 40.0, "back_hip_extended", "~0-2 / 12-14"),
         "pelvis_tilt": Fault("pelvis_tilt_deg", 8.5, 5.5, "hips_level", "8.4 / 5.4 deg"),
         "weight_front": Fault("weight_front_shift", 0.24, 0.1, "weight_not_on_front", "83 / 71 %"),
+        # the back knee bends toward the back toes, 45 deg out of the side camera's view:
+        # a 50 deg bend (true 3D knee 130 deg) shows as 154 from the front leg's side
+        "back_knee": Fault(
+            "back_knee_bend_deg", 50.0, 35.0, "back_knee_straight", "154 / 163 deg", seed=1001
+        ),
     },
     "tree": {
         "knee_in": Fault("knee_midline_deg", 9.5, 6.5, "standing_knee_midline", "9.7 / 6.8 deg"),
@@ -480,6 +489,14 @@ FAULTS: dict[str, dict[str, Fault]] = {
         # the lifted thigh out of the frontal plane (ideal front camera): 19 deg opened 70
         "knee_closed": Fault(
             "lifted_knee_open_deg", 15.0, 40.0, "lifted_knee_open", "~72 / 48 deg"
+        ),
+        "knee_bent": Fault(
+            "standing_knee_bend_deg",
+            20.0,
+            12.0,
+            "standing_leg_straight",
+            "160 / 168 deg",
+            seed=1101,
         ),
     },
     "half_moon": {
@@ -663,15 +680,19 @@ def bench_set() -> list[ClipSpec]:
     specs: list[ClipSpec] = []
     seed = 100
     for pose in ("warrior1", "tree", "half_moon", "bridge"):
-        variants: list[tuple[str, dict[str, Any]]] = [("aligned", {})]
+        # (variant, params, own first seed or None)
+        variants: list[tuple[str, dict[str, Any], int | None]] = [("aligned", {}, None)]
         for name, f in FAULTS[pose].items():
-            variants.append((f"{name}{_num(f.strong)}", {f.param: f.strong}))
-            if f.near is not None:
-                variants.append((f"{name}{_num(f.near)}", {f.param: f.near}))
-        for variant, params in variants:
-            for body in BENCH_BODIES:
-                seed += 1
-                side = None if pose == "bridge" else ("left" if seed % 2 else "right")
+            sizes = [f.strong] if f.near is None else [f.strong, f.near]
+            for k, size in enumerate(sizes):
+                own = None if f.seed is None else f.seed + k * len(BENCH_BODIES)
+                variants.append((f"{name}{_num(size)}", {f.param: size}, own))
+        for variant, params, own_seed in variants:
+            for j, body in enumerate(BENCH_BODIES):
+                if own_seed is None:
+                    seed += 1
+                clip_seed = seed if own_seed is None else own_seed + j
+                side = None if pose == "bridge" else ("left" if clip_seed % 2 else "right")
                 views = BRIDGE_VIEWS if pose == "bridge" else BENCH_VIEWS
                 for k, (view, (az, el)) in enumerate(views.items()):
                     specs.append(
@@ -684,8 +705,8 @@ def bench_set() -> list[ClipSpec]:
                             body=body,
                             azimuth_deg=az,
                             elevation_deg=el,
-                            palette=PALETTE_NAMES[(seed + k) % len(PALETTE_NAMES)],
-                            seed=seed,
+                            palette=PALETTE_NAMES[(clip_seed + k) % len(PALETTE_NAMES)],
+                            seed=clip_seed,
                         )
                     )
     return specs

@@ -86,6 +86,9 @@ class Warrior1:
             this much toward the front. The pelvis goes forward, the front knee bends past
             the ankle, and the straight back leg brings the back foot forward with it (a
             slightly shorter stance). 0 = aligned; useful up to ~0.25.
+        back_knee_bend_deg: fault, degrees >= 0: the back knee is not straight; it bends
+            by this much toward the back foot's toes (the back foot comes closer: a shorter
+            stance, the pelvis and front leg as aligned).
     """
 
     side: Side = "left"
@@ -98,6 +101,7 @@ class Warrior1:
     back_hip_flexed_deg: float = 0.0
     hips_open_deg: float = 0.0
     weight_front_shift: float = 0.0
+    back_knee_bend_deg: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,10 @@ class Tree:
         com_shift_foot_lengths: fault, in foot lengths (heel to toe tip): the body's COM
             moves sideways off the standing foot's centre by this much, + toward the
             lifted leg's side. 0 = COM over the middle of the standing foot.
+        standing_knee_bend_deg: fault, degrees >= 0: the standing knee bends forward by
+            this much (hip-knee-ankle angle 180 - N in the sagittal plane; the pelvis
+            sinks). With ``knee_midline_deg`` too, the bend plane lies between the two
+            and the knee flexes by their sum.
     """
 
     side: Side = "left"
@@ -128,6 +136,7 @@ class Tree:
     knee_midline_deg: float = 0.0
     pelvis_tilt_deg: float = 0.0
     com_shift_foot_lengths: float = 0.0
+    standing_knee_bend_deg: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -571,7 +580,7 @@ def _warrior1_left(body: Body, p: Warrior1, sway: Sway, extra_fwd_m: float) -> S
     root0 = _root_for_hip(rig, pelvis, "L", hip_f)
     # Back leg straight, foot flat at stance width, placed from the pelvis without sway
     # (the weight shift moves the pelvis, and with it the back foot, forward).
-    leg = _leg_distance(rig.l_thigh, rig.l_shin, 0.0) - 1e-4
+    leg = _leg_distance(rig.l_thigh, rig.l_shin, p.back_knee_bend_deg) - 1e-4
     aligned_pelvis = rot_z(yaw) @ rot_x(10.0) @ rot_y(-tilt)
     root_a = _root_for_hip(rig, aligned_pelvis, "L", hip_f) + np.array([0.0, -extra_fwd_m, 0.0])
     hip_b_a = root_a + aligned_pelvis @ rig.heads["upperleg01.R"]
@@ -636,7 +645,8 @@ def _tree_left(body: Body, p: Tree, sway: Sway, pelvis_xy: FloatArray) -> Soluti
     trunk = _sway_rot(sway)
     head = trunk
     ankle = np.array([0.09, 0.0, rig.floor_z + rig.ankle_h])
-    leg = _leg_distance(rig.l_thigh, rig.l_shin, p.knee_midline_deg) - 1e-4
+    flex_deg = p.knee_midline_deg + p.standing_knee_bend_deg
+    leg = _leg_distance(rig.l_thigh, rig.l_shin, flex_deg) - 1e-4
     root = np.array([pelvis_xy[0], pelvis_xy[1], 0.0]) + np.asarray(sway.pelvis_m)
     hip0 = root + pelvis @ rig.heads["upperleg01.L"]
     dxy = float(np.linalg.norm((hip0 - ankle)[:2]))
@@ -644,7 +654,12 @@ def _tree_left(body: Body, p: Tree, sway: Sway, pelvis_xy: FloatArray) -> Soluti
     b = _Build(pelvis=pelvis, root_m=root, trunk=trunk, head=head)
     hip = _hip(rig, b, "L")
     stand_foot = _flat_foot(rig, "L", np.array([0.0, -1.0]))
-    bend = np.array([-1.0, 0.0, 0.0]) if p.knee_midline_deg > 0 else np.array([0.0, -1.0, 0.0])
+    # The knee moves toward the midline (-X) for a cave, forward (-Y) for a bend.
+    bend = (
+        _unit(np.array([-p.knee_midline_deg, -p.standing_knee_bend_deg, 0.0]))
+        if flex_deg > 0
+        else np.array([0.0, -1.0, 0.0])
+    )
     _set_leg(
         rig,
         b,
