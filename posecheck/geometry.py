@@ -972,6 +972,7 @@ METRIC_UNITS: dict[str, str] = {
     "hips_square_deg": "deg",
     "com_outside_support_pct": "pct",
     "torso_yaw_deg": "deg",
+    "trunk_tilt_deg": "deg",
     "feet_grounded": "count",
 }
 
@@ -1018,6 +1019,7 @@ def measure_all(
     out["hips_square_deg"] = hips_square(world, xy_px.shape[:-2])
     out["com_outside_support_pct"] = com_outside_support(xy_px, world)
     out["torso_yaw_deg"] = gate(yaw)
+    out["trunk_tilt_deg"] = gate(trunk_tilt_deg(xy_px, world))
     grounded = grounded_contacts(xy_px, world)
     out["feet_grounded"] = gate(
         grounded["left_foot"].astype(np.float64) + grounded["right_foot"].astype(np.float64),

@@ -369,12 +369,11 @@ def test_clean_bodies_raise_no_cue(pose: str, yaw: float, mirrored: bool) -> Non
 
 #: One check per pose, a yaw from which the camera cannot judge it, and the words that
 #: must say so. Half Moon's trunk and hips stay in the picture from every level camera
-#: (its view is always "front"), so its case is a leg check that the metric itself gates:
-#: from the lifted foot's end the standing leg's bend points at the camera.
+#: (its view is always "front"), and its checks that remain on have no view gate: its
+#: case is the trunk gate, in test_half_moon_told_on_an_upright_trunk_is_not_judged.
 OUT_OF_VIEW = [
     ("warrior1", "back_hip_extended", FRONT, "not measurable from this view"),
-    ("tree", "lifted_knee_open", SIDE, "not measurable from this view"),
-    ("half_moon", "standing_leg_straight", SIDE, "leg seen from its side"),
+    ("tree", "standing_knee_midline", SIDE, "not measurable from this view"),
     ("bridge", "knees_not_caving", SIDE, "not measurable from this view"),
 ]
 
@@ -393,6 +392,27 @@ def test_check_outside_its_views_is_not_measurable(
     assert status.reason is not None
     assert "not measurable" in status.reason and words in status.reason
     assert not any(c.check == check_id for c in result.cues)
+
+
+@pytest.mark.parametrize("yaw", [FRONT, SIDE])
+def test_half_moon_told_on_an_upright_trunk_is_not_judged(yaw: float) -> None:
+    """Told "half_moon" on a body whose trunk stands upright (a Tree, as MediaPipe reads a
+    Half Moon filmed end-on), no Half Moon check is judged and the reason names the
+    trunk's reading; the same body checked as a Tree is judged."""
+    side = _sides(REGISTRY["tree"])[0]
+    lm = _photo(CLEAN["tree"](side), yaw)
+    told = _assess(lm, "half_moon")
+    assert told.checks and not told.cues
+    for status in told.checks:
+        assert status.severity is None
+        assert status.reason is not None
+        assert "trunk reads" in status.reason or "switched off" in status.reason
+    spec = REGISTRY["half_moon"]
+    assert spec.min_trunk_tilt_deg is not None
+    tilt = told.metrics["trunk_tilt_deg"]
+    assert tilt.valid and tilt.value < spec.min_trunk_tilt_deg
+    as_tree = _assess(lm, "tree")
+    assert any(s.severity is not None for s in as_tree.checks)
 
 
 # --------------------------------------------------------------------------- recognition

@@ -427,3 +427,16 @@ def test_hand_on_the_floor_joins_the_support() -> None:
     wrist_floor = with_z(down[L.LEFT_WRIST, :2])
     assert val(one(body, front_cam(), wrist_floor), "com_outside_support_pct") > 0.0
     assert val(one(down, front_cam(), wrist_floor), "com_outside_support_pct") == 0.0
+
+
+def test_trunk_tilt_upright_and_lying() -> None:
+    """The trunk's angle from world up: 0 for the standing body, 90 once it lies along +Y,
+    whatever the camera."""
+    body = world_body()
+    assert val(one(body, front_cam()), "trunk_tilt_deg") == pytest.approx(0.0, abs=1e-9)
+    lying = body.copy()
+    mid_hip = (body[L.LEFT_HIP] + body[L.RIGHT_HIP]) / 2
+    for i in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER):
+        up = body[i, 2] - mid_hip[2]
+        lying[i] = [body[i, 0], mid_hip[1] + up, mid_hip[2]]
+    assert val(one(lying, front_cam()), "trunk_tilt_deg") == pytest.approx(90.0, abs=1e-9)

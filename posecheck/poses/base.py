@@ -130,13 +130,22 @@ class CheckStatus:
 
 @dataclass(frozen=True)
 class PoseSpec:
-    """A pose: its name, what its ``side`` means, and its checks."""
+    """A pose: its name, what its ``side`` means, and its checks.
+
+    ``min_trunk_tilt_deg``: when set, no check is judged on a frame whose trunk reads
+    nearer vertical than this (metric ``trunk_tilt_deg``): the landmarks do not show the
+    pose, whatever the user or recognition said. Half Moon filmed end-on (from its head
+    or feet) is read by MediaPipe as an upright trunk (0-5 deg against ~105-135 deg from
+    the chest side); told the pose there, its checks measured that phantom and cued on
+    aligned clips (benchmarks/accuracy.py).
+    """
 
     name: str
     display_name: str
     side_meaning: str | None  # "front leg", "standing leg", or None (Bridge)
     checks: tuple[PoseCheck, ...]
     summary: str = ""
+    min_trunk_tilt_deg: float | None = None
 
     def __post_init__(self) -> None:
         ids = [c.id for c in self.checks]
@@ -162,6 +171,7 @@ def evaluate_pose(
     cues: list[Cue] = []
     statuses: list[CheckStatus] = []
     feet = metrics.get("feet_grounded")
+    upright = _upright_reason(spec, metrics.get("trunk_tilt_deg"))
     for check in spec.checks:
         name = check.metric_name(side)
         metric = metrics.get(name)
@@ -169,6 +179,8 @@ def evaluate_pose(
         reason: str | None = None
         if check.unreliable is not None:
             reason = f"switched off: {check.unreliable}"
+        elif upright is not None:
+            reason = upright
         elif view not in check.views:
             reason = f"not measurable from this view ({view}); needs {'/'.join(check.views)}"
         elif metric is None:
@@ -196,3 +208,16 @@ def evaluate_pose(
             )
     cues.sort(key=lambda c: -_RANK[c.severity])
     return tuple(cues), tuple(statuses)
+
+
+def _upright_reason(spec: PoseSpec, tilt: Metric | None) -> str | None:
+    """Why no check of ``spec`` can be judged on a frame whose trunk reads too upright
+    (see :attr:`PoseSpec.min_trunk_tilt_deg`), or None."""
+    if spec.min_trunk_tilt_deg is None or tilt is None or not tilt.valid:
+        return None
+    if tilt.value >= spec.min_trunk_tilt_deg:
+        return None
+    return (
+        f"not measurable: the trunk reads {tilt.value:.0f} deg from vertical and "
+        f"{spec.display_name} needs at least {spec.min_trunk_tilt_deg:.0f} (filmed end-on?)"
+    )

@@ -18,6 +18,7 @@ HALF_MOON = PoseSpec(
     display_name="Half Moon",
     side_meaning="standing leg",
     summary="balancing on one leg and one hand, trunk and lifted leg parallel to the floor",
+    min_trunk_tilt_deg=60.0,
     checks=(
         PoseCheck(
             id="standing_leg_straight",
@@ -29,6 +30,10 @@ HALF_MOON = PoseSpec(
             joint="{SIDE}_KNEE",
             message="Standing leg: straighten it, lift the kneecap",
             source="DESIGN.md: standing leg straight; starting values 165/150 deg",
+            unreliable="the standing knee bends toward or away from a camera at the chest "
+            "side: on rendered Half Moons a 25 deg bend (true 155) read 155 on one body and "
+            "165 on the heavier, and an aligned heavier leg read 164 from 45 deg; 1 of 5 "
+            "clear faults cued and 4 of 37 aligned clips did (benchmarks/accuracy.py)",
         ),
         PoseCheck(
             id="hips_stacked",
@@ -62,13 +67,15 @@ HALF_MOON = PoseSpec(
             title="lower hand under the shoulder",
             metric="hand_under_shoulder_{side}_pct",
             direction="above",
-            warn=15.0,
-            fault=25.0,
+            warn=12.0,
+            fault=20.0,
             views=("front",),
             message="Lower hand: place it under the shoulder (a block helps)",
-            source="DESIGN.md: lower hand under the shoulder; 15/25 % of leg length. From 45 "
-            "deg off the chest side the hand's offset shrinks in the picture: 0 of 2 clear "
-            "rendered faults cued, against 2 of 2 from the chest side (benchmarks/accuracy.py)",
+            source="DESIGN.md: lower hand under the shoulder; starting values 15/25 % of leg "
+            "length. The picture shows the hand's offset shortened by the camera's turn from "
+            "the chest side (x0.7 at 45 deg): on rendered Half Moons a 24 % offset read 15-17 "
+            "% from 45 deg, while aligned hands read 5.5 % at most, so the lines sit at 12/20 "
+            "(benchmarks/accuracy.py)",
         ),
         PoseCheck(
             id="com_over_base",

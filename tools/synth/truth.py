@@ -78,6 +78,8 @@ com_outside_support_pct    3D     floor distance of the COM from the support pol
                                   definition. None with nothing grounded.
 torso_yaw_deg              3D cam mean of the shoulder line's and hip line's angles out of the
                                   image plane (as ``pelvis_rotation_deg``), [0, 90].
+trunk_tilt_deg             3D     angle of mid-hip -> mid-shoulder from world up (+Z), [0, 180]:
+                                  0 upright, 90 lying.
 feet_grounded              3D     number of grounded feet (0, 1, 2).
 ========================== ====== =============================================================
 
@@ -512,6 +514,8 @@ def true_metrics(
 
     # --- view and contacts
     out["torso_yaw_deg"] = (_out_of_plane_deg(sh_cam) + _out_of_plane_deg(hip_cam)) / 2.0
+    trunk_w = mid_sh_w - mid_hip_w
+    out["trunk_tilt_deg"] = _angle_deg(trunk_w, np.broadcast_to([0.0, 0.0, 1.0], trunk_w.shape))
     out["feet_grounded"] = gl.astype(np.float64) + gr.astype(np.float64)
 
     missing = set(METRIC_UNITS) - set(out)
