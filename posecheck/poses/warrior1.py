@@ -114,6 +114,10 @@ WARRIOR1 = PoseSpec(
             message="Hips: draw the back hip forward to square them to the front",
             source="DESIGN.md: hips roughly squared. World-landmark depth is noisy; real "
             "Warrior 1 photos read 38-62 deg, Warrior 2 15-28 deg. Info only until validated",
+            unreliable="the hips' turn comes from MediaPipe's world depth: against rendered "
+            "truth it read 15-21 deg (median) and 33-38 deg (90th percentile) off in every "
+            "view, while the warning sits 55 deg from square and a clear fault (82 deg, a "
+            "Warrior 2 stance) is no longer Warrior 1 (benchmarks/accuracy.py)",
         ),
         PoseCheck(
             id="hips_level",
@@ -125,6 +129,10 @@ WARRIOR1 = PoseSpec(
             views=("front",),
             message="Hips uneven: level the pelvis, lengthen the low side's waist",
             source="DESIGN.md: hips roughly level; starting values 5/10 deg",
+            unreliable="MediaPipe's hip landmarks follow the planted legs more than the "
+            "pelvis: on rendered Warrior 1s seen from the front an 8.4 deg tilt read 2.0-4.9 "
+            "deg and a 5.4 deg tilt 1.7-2.2, while level pelvises read -2.1 to +5.4: no "
+            "line separates them (benchmarks/accuracy.py)",
         ),
         PoseCheck(
             id="weight_not_on_front",
