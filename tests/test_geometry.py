@@ -77,6 +77,19 @@ def test_knee_valgus_is_judged_under_an_upright_trunk(lean: float, measured: boo
         assert reason(lm, "knee_medial_disp_left_pct").startswith("trunk lying")
 
 
+def test_knee_valgus_needs_the_trunk_in_the_picture() -> None:
+    """A trunk tipped 55 deg toward the camera is under the 60 deg tilt limit but shows
+    cos(55) = 0.57 of its length, under MIN_TRUNK_SHOWN_FOR_VALGUS: the knees are not
+    judged (a lying Bridge filmed from above its feet looks like this to MediaPipe's
+    camera-pitched world). At 45 deg it shows 0.71 and the 10 deg cave reads 10."""
+    assert (
+        math.cos(math.radians(55.0)) < g.MIN_TRUNK_SHOWN_FOR_VALGUS < math.cos(math.radians(45.0))
+    )
+    tipped = camera_view(lean_trunk(displace_knee(standing_body(), "left", 10.0), 55.0))
+    assert reason(tipped, "knee_valgus_left_deg").startswith("trunk lying or pointing")
+    assert reason(tipped, "knee_medial_disp_left_pct").startswith("trunk lying or pointing")
+
+
 def test_knee_valgus_needs_a_front_view() -> None:
     lm = camera_view(displace_knee(standing_body(), "left", 10.0), yaw_deg=80.0)
     assert math.isnan(value(lm, "knee_valgus_left_deg"))
