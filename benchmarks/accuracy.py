@@ -225,13 +225,17 @@ class Truth:
     landmarks_world_m: FloatArray
     com_world_m: FloatArray | None
     camera_azimuth_deg: float = math.nan
+    camera_elevation_deg: float = math.nan
 
     @property
     def placement(self) -> str:
         """Where the clip's camera stands relative to the pose's ideal front camera
         (:data:`IDEAL_AZIMUTH_DEG`): ``front`` within 20 deg, ``45deg`` to 70, ``side``
         to 110 (for Half Moon: end-on, from its head or feet; for Bridge: its side),
-        ``behind`` beyond."""
+        ``behind`` beyond; ``high`` for a camera looking down 45 deg or more (Bridge from
+        above its feet)."""
+        if self.camera_elevation_deg >= 45.0:
+            return "high"
         off = abs(
             (self.camera_azimuth_deg - self.ideal_azimuth_deg("front") + 180.0) % 360.0 - 180.0
         )
@@ -309,6 +313,7 @@ def load_truth(path: Path) -> Truth:
         landmarks_world_m=world,
         com_world_m=com,
         camera_azimuth_deg=float(d.get("camera", {}).get("azimuth_deg", math.nan)),
+        camera_elevation_deg=float(d.get("camera", {}).get("elevation_deg", math.nan)),
     )
 
 
@@ -727,14 +732,15 @@ def print_tables(s: dict[str, Any]) -> None:
         )
     print(
         "\nper cue and camera (placement from the pose's front: front, 45deg, side = for Half "
-        "Moon end-on, for Bridge its side): clear fired/clear, aligned fired/aligned, "
+        "Moon end-on, for Bridge its side; high = 45 deg or more above): clear fired/clear, "
+        "aligned fired/aligned, "
         "pose unrecognised, not measurable"
     )
     for cid, c in sorted(s["checks"].items()):
         if c["switched_off"]:
             continue
         cells = []
-        for cam in ("front", "45deg", "side", "behind"):
+        for cam in ("front", "45deg", "side", "behind", "high"):
             rows = [pc for pc in c["per_clip"] if pc["camera"] == cam]
             if not rows:
                 continue
