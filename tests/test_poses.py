@@ -374,7 +374,7 @@ def test_clean_bodies_raise_no_cue(pose: str, yaw: float, mirrored: bool) -> Non
 OUT_OF_VIEW = [
     ("warrior1", "back_hip_extended", FRONT, "not measurable from this view"),
     ("tree", "standing_knee_midline", SIDE, "not measurable from this view"),
-    ("bridge", "knees_not_caving", SIDE, "not measurable from this view"),
+    ("bridge", "knees_not_splaying", SIDE, "not measurable from this view"),
 ]
 
 
