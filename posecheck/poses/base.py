@@ -135,9 +135,10 @@ class PoseSpec:
     ``min_trunk_tilt_deg``: when set, no check is judged on a frame whose trunk reads
     nearer vertical than this (metric ``trunk_tilt_deg``): the landmarks do not show the
     pose, whatever the user or recognition said. Half Moon filmed end-on (from its head
-    or feet) is read by MediaPipe as an upright trunk (0-5 deg against ~105-135 deg from
-    the chest side); told the pose there, its checks measured that phantom and cued on
-    aligned clips (benchmarks/accuracy.py).
+    or feet) is read by MediaPipe as a near-upright trunk (per-clip medians mostly 3-30
+    deg, at most 66, against 96-135 from the chest side or 45 deg); told the pose
+    there, its checks measured that phantom and cued on aligned clips
+    (benchmarks/accuracy.py). 60 lies between, and inside recognition's 90 +- 40.
     """
 
     name: str
