@@ -492,6 +492,7 @@ def poses(
             name: {
                 "display_name": spec.display_name,
                 "side": spec.side_meaning,
+                "min_trunk_tilt_deg": spec.min_trunk_tilt_deg,
                 "checks": [
                     {
                         "check": c.id,
@@ -517,6 +518,11 @@ def poses(
     for name, spec in REGISTRY.items():
         side = f"side = {spec.side_meaning}" if spec.side_meaning else "no side"
         typer.echo(f"{spec.display_name} ({name}): {spec.summary}; {side}")
+        if spec.min_trunk_tilt_deg is not None:
+            typer.echo(
+                f"  (checks judged only with the trunk at least {spec.min_trunk_tilt_deg:g} deg "
+                "from vertical: see trunk_tilt_deg)"
+            )
         for c in spec.checks:
             typer.echo(f"  {c.id}: {c.title}")
             typer.echo(f"      metric {c.metric}: {c.describe_threshold()}")

@@ -40,6 +40,29 @@ def test_help_does_not_import_mediapipe() -> None:
     assert "image" in proc.stdout and "--pose" in proc.stdout
 
 
+def test_poses_lists_every_check_and_what_is_switched_off() -> None:
+    """`posecheck poses` (text and --json) names every check of every pose, says which
+    are switched off and why, and the trunk gate of the poses that have one."""
+    from posecheck.poses import REGISTRY
+
+    code, out, _ = run("poses", "--json")
+    assert code == 0
+    listed = json.loads(out)
+    assert set(listed) == set(REGISTRY)
+    for name, spec in REGISTRY.items():
+        assert [c["check"] for c in listed[name]["checks"]] == [c.id for c in spec.checks]
+        assert [c["unreliable"] for c in listed[name]["checks"]] == [
+            c.unreliable for c in spec.checks
+        ]
+        assert listed[name]["min_trunk_tilt_deg"] == spec.min_trunk_tilt_deg
+    code, text, _ = run("poses")
+    assert code == 0
+    off = [c for spec in REGISTRY.values() for c in spec.checks if c.unreliable]
+    assert off and text.count("SWITCHED OFF: ") == len(off)
+    gated = [s for s in REGISTRY.values() if s.min_trunk_tilt_deg is not None]
+    assert gated and text.count("checks judged only with the trunk at least") == len(gated)
+
+
 @pytest.mark.model
 def test_json_contract(tmp_path: Path) -> None:
     photo = SAMPLES / "squat_front_standing.jpg"
