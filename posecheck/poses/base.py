@@ -220,5 +220,6 @@ def _upright_reason(spec: PoseSpec, tilt: Metric | None) -> str | None:
         return None
     return (
         f"not measurable: the trunk reads {tilt.value:.0f} deg from vertical and "
-        f"{spec.display_name} needs at least {spec.min_trunk_tilt_deg:.0f} (filmed end-on?)"
+        f"{spec.display_name} needs at least {spec.min_trunk_tilt_deg:.0f} (not in the "
+        "pose, or filmed end-on?)"
     )
