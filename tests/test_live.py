@@ -46,7 +46,7 @@ from posecheck.result import Cue, Severity
 from posecheck.speech import Speaker, SpeechLimiter, find_speech_engine
 from posecheck.video import VideoReader, VideoWriter
 from tests.conftest import BALANCE as BALANCE_60FPS
-from tests.conftest import SAMPLES, SQUATS, shared_data
+from tests.conftest import SAMPLES, SQUATS, faststart_copy, shared_data
 from tests.factories import camera_view, standing_body
 
 CLI = [sys.executable, "-c", "from posecheck.cli import main; main()"]
@@ -376,16 +376,7 @@ def test_slow_processing_drops_frames_and_keeps_up(capfd: pytest.CaptureFixture[
 @pytest.mark.model
 def test_a_source_that_fails_midway_keeps_the_recording(tmp_path: Path) -> None:
     whole = tmp_path / "whole.mp4"
-    with (
-        av.open(str(SQUATS)) as inp,
-        av.open(str(whole), "w", options={"movflags": "faststart"}) as o,
-    ):
-        stream = o.add_stream_from_template(inp.streams.video[0])
-        for packet in inp.demux(inp.streams.video[0]):
-            if packet.dts is None:
-                continue
-            packet.stream = stream
-            o.mux(packet)
+    faststart_copy(SQUATS, whole)
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(whole.read_bytes()[: int(whole.stat().st_size * 0.3)])
     out = tmp_path / "rec"
