@@ -122,12 +122,6 @@ def _trunk_tilt(trunk: np.ndarray, up: np.ndarray) -> tuple[float, np.ndarray]:
     return math.degrees(math.acos(cos)), trunk / length
 
 
-def _shown_share(xy: np.ndarray, world: np.ndarray, seg_px: np.ndarray, seg_m: np.ndarray) -> float:
-    """Share of a segment's true length that the picture shows."""
-    true_px = float(np.linalg.norm(seg_m)) * float(g.px_per_metre(xy, world))
-    return float(np.linalg.norm(seg_px)) / max(true_px, 1e-9)
-
-
 def features(lm: Landmarks) -> PoseFeatures:
     """Compute :class:`PoseFeatures` from one frame's landmarks."""
     xy = lm.xy_px
@@ -146,7 +140,7 @@ def features(lm: Landmarks) -> PoseFeatures:
         w_sh = (world[L.LEFT_SHOULDER] + world[L.RIGHT_SHOULDER]) / 2
         w_hip = (world[L.LEFT_HIP] + world[L.RIGHT_HIP]) / 2
         w_tilt, world_up = _trunk_tilt(w_sh - w_hip, np.array([0.0, -1.0, 0.0]))
-        if _shown_share(xy, world, mid_sh - mid_hip, w_sh - w_hip) < END_ON:
+        if float(g.trunk_shown_share(xy, world)) < END_ON:
             # The trunk points at the camera: its picture is a stub whose direction
             # means nothing, so the tilt is read from the world landmarks (y down).
             tilt = w_tilt
@@ -215,7 +209,7 @@ def features(lm: Landmarks) -> PoseFeatures:
     for s, w in ((L.LEFT_SHOULDER, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_WRIST)):
         reach = float(np.dot(xy[w] - xy[s], up_dir)) / leg
         if world is not None and world_up is not None:
-            if _shown_share(xy, world, xy[w] - xy[s], world[w] - world[s]) < END_ON:
+            if float(g.foreshortening(xy, world, s, w)) < END_ON:
                 # The arm points at the camera (Bridge seen from the feet: arms along the
                 # mat): its reach along the trunk is read in the world frame.
                 reach = float(np.dot(world[w] - world[s], world_up)) / max(
