@@ -328,6 +328,7 @@ def knee_valgus(
     side: Side,
     world: FloatArray | None = None,
     yaw_deg: FloatArray | None = None,
+    tilt_deg: FloatArray | None = None,
 ) -> tuple[Measure, Measure]:
     """FPPA (degrees) and medial knee displacement (% of leg length) for one leg.
 
@@ -336,7 +337,8 @@ def knee_valgus(
     landmarks and the torso yaw each is also gated off when the knee is bent enough that
     the camera's yaw alone would fake it (:data:`MAX_FPPA_ARTEFACT_DEG`,
     :data:`MAX_DISPLACEMENT_ARTEFACT_PCT`), and the FPPA when the thigh or shin points
-    at the camera (:data:`MIN_SEGMENT_FORESHORTENING`). Args as in :func:`measure_all`.
+    at the camera (:data:`MIN_SEGMENT_FORESHORTENING`). Args as in :func:`measure_all`;
+    ``tilt_deg`` is :func:`trunk_tilt_deg` of these landmarks (computed when None).
     """
     hip_i, knee_i, ankle_i = _LEG[side]
     hip, knee, ankle = (xy_px[..., i, :] for i in _LEG[side])
@@ -355,7 +357,9 @@ def knee_valgus(
         end_on = (foreshortening(xy_px, world, hip_i, knee_i) < MIN_SEGMENT_FORESHORTENING) | (
             foreshortening(xy_px, world, knee_i, ankle_i) < MIN_SEGMENT_FORESHORTENING
         )
-    lying = trunk_tilt_deg(xy_px, world) > MAX_TRUNK_TILT_FOR_VALGUS_DEG
+    if tilt_deg is None:
+        tilt_deg = trunk_tilt_deg(xy_px, world)
+    lying = tilt_deg > MAX_TRUNK_TILT_FOR_VALGUS_DEG
     if world is not None:
         lying = lying | (trunk_shown_share(xy_px, world) < MIN_TRUNK_SHOWN_FOR_VALGUS)
     axis = ankle - hip
@@ -1020,9 +1024,10 @@ def measure_all(
     xy_px = np.asarray(xy_px, dtype=np.float64)
     yaw = torso_yaw_deg(xy_px, world)
     view = classify_view(yaw)
+    tilt = trunk_tilt_deg(xy_px, world)
     out: dict[str, Measure] = {}
     for side in SIDES:
-        fppa, disp = knee_valgus(xy_px, visibility, view, side, world, yaw)
+        fppa, disp = knee_valgus(xy_px, visibility, view, side, world, yaw, tilt)
         out[f"knee_valgus_{side}_deg"] = fppa
         out[f"knee_medial_disp_{side}_pct"] = disp
     out["knee_ankle_gap_ratio"] = knee_ankle_gap_ratio(xy_px, visibility, view)
@@ -1046,7 +1051,7 @@ def measure_all(
     out["hips_square_deg"] = hips_square(world, xy_px.shape[:-2])
     out["com_outside_support_pct"] = com_outside_support(xy_px, world)
     out["torso_yaw_deg"] = gate(yaw)
-    out["trunk_tilt_deg"] = gate(trunk_tilt_deg(xy_px, world))
+    out["trunk_tilt_deg"] = gate(tilt)
     grounded = grounded_contacts(xy_px, world)
     out["feet_grounded"] = gate(
         grounded["left_foot"].astype(np.float64) + grounded["right_foot"].astype(np.float64),
