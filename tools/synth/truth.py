@@ -201,21 +201,12 @@ def _px_per_m(camera: Camera, points_world_m: FloatArray) -> FloatArray:
     return np.asarray(camera.fx_px / depth, dtype=np.float64)
 
 
-def _image_leg_px(px: FloatArray) -> FloatArray:
-    """``(T,)`` the longer projected hip-knee-ankle path of the two legs."""
+def _leg_path(points: FloatArray) -> FloatArray:
+    """``(T,)`` the longer hip-knee-ankle path of the two legs, in the points' units:
+    projected ``(T, 33, 2)`` pixels or true ``(T, 33, 3)`` metres."""
     paths = [
-        _norm(px[:, _j(s, "KNEE")] - px[:, _j(s, "HIP")])
-        + _norm(px[:, _j(s, "ANKLE")] - px[:, _j(s, "KNEE")])
-        for s in _SIDES
-    ]
-    return np.asarray(np.maximum(paths[0], paths[1]))
-
-
-def _true_leg_m(world: FloatArray) -> FloatArray:
-    """``(T,)`` the longer 3D hip-knee-ankle path of the two legs, metres."""
-    paths = [
-        _norm(world[:, _j(s, "KNEE")] - world[:, _j(s, "HIP")])
-        + _norm(world[:, _j(s, "ANKLE")] - world[:, _j(s, "KNEE")])
+        _norm(points[:, _j(s, "KNEE")] - points[:, _j(s, "HIP")])
+        + _norm(points[:, _j(s, "ANKLE")] - points[:, _j(s, "KNEE")])
         for s in _SIDES
     ]
     return np.asarray(np.maximum(paths[0], paths[1]))
@@ -363,7 +354,7 @@ def true_metrics(
         raise ValueError(f"com_world_m must be ({n}, 3), got {com.shape}")
     px = camera.project(world)  # (T, 33, 2)
     rot = camera.rotation
-    leg_px = _image_leg_px(px)
+    leg_px = _leg_path(px)
     out: dict[str, FloatArray] = {}
 
     def p(i: int) -> FloatArray:
@@ -498,7 +489,7 @@ def true_metrics(
     out["hips_square_deg"] = np.where(long_enough, square, np.nan)
 
     # --- COM outside the support polygon (3D)
-    leg_m = _true_leg_m(world)
+    leg_m = _leg_path(world)
     outside = np.full(n, np.nan)
     for t in range(n):
         pts: list[FloatArray] = []
