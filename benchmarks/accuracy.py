@@ -94,7 +94,7 @@ from numpy.typing import NDArray
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posecheck.geometry import FRONT_MAX_YAW_DEG, METRIC_UNITS, SIDE_MIN_YAW_DEG  # noqa: E402
+from posecheck.measure.geometry import FRONT_MAX_YAW_DEG, METRIC_UNITS, SIDE_MIN_YAW_DEG  # noqa: E402
 from posecheck.poses import REGISTRY, PoseCheck, PoseSpec, evaluate_pose  # noqa: E402
 from posecheck.result import Metric, Severity  # noqa: E402
 

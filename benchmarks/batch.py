@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posecheck.batch import default_workers, run_batch  # noqa: E402
+from posecheck.apps.batch import default_workers, run_batch  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "clips"
 #: Starts (s) of pieces inside the Tree holds of tree_tutorial.mp4 (see the README).
@@ -43,7 +43,7 @@ TREE_STARTS = (27.0, 43.0, 62.0, 72.5, 82.0, 55.8)
 
 def _cut(src: Path, pieces: list[tuple[float, Path]], seconds: float) -> None:
     """Write ``seconds`` of ``src`` from each start to its path, in one decoding pass."""
-    from posecheck.video import VideoReader, VideoWriter
+    from posecheck.io.video import VideoReader, VideoWriter
 
     open_writers: dict[Path, VideoWriter] = {}
     last_end = max(start for start, _ in pieces) + seconds

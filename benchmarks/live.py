@@ -38,8 +38,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posecheck.estimator import PoseEstimator  # noqa: E402
-from posecheck.live import LiveSummary, run_live  # noqa: E402
+from posecheck.apps.live import LiveSummary, run_live  # noqa: E402
+from posecheck.estimate.landmarker import PoseEstimator  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "clips"
 CANDIDATES = [
@@ -70,7 +70,7 @@ def _to_640x480(image: np.ndarray) -> np.ndarray:
 def make_clip(src: Path, start_s: float, seconds: float, dst: Path) -> None:
     """``seconds`` of ``src`` from ``start_s`` as a 640x480 clip at exactly 30 fps (each
     output frame is the newest source frame at its time; short sources loop)."""
-    from posecheck.video import VideoReader, VideoWriter
+    from posecheck.io.video import VideoReader, VideoWriter
 
     n_out = int(round(seconds * FPS))
     written = 0
@@ -101,7 +101,7 @@ def model_only(clip: Path, frames: int = 300) -> dict[str, float]:
     """(a) frames per second and ms per frame of detect_rgb alone."""
     import cv2
 
-    from posecheck.video import VideoReader
+    from posecheck.io.video import VideoReader
 
     rgb: list[np.ndarray] = []
     with VideoReader(clip) as reader:

@@ -1,6 +1,6 @@
 """Pose recognition on real photos: confusion matrix, precision/recall, detection, side.
 
-Runs the real pipeline (``posecheck.pipeline.analyze_image`` with the shipped model) on
+Runs the real pipeline (``posecheck.judge.assess.analyze_image`` with the shipped model) on
 every photo of ``../shared/data/poses.csv`` and compares with the labels there. The true
 working side (front leg in Warrior 1, standing leg in Tree and Half Moon) comes from
 ``benchmarks/data/side_labels.csv``, judged by eye from each photo independently of
@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from posecheck.errors import PosecheckError  # noqa: E402
-from posecheck.estimator import PoseEstimator  # noqa: E402
-from posecheck.pipeline import analyze_image  # noqa: E402
-from posecheck.sources import load_image  # noqa: E402
+from posecheck.estimate.landmarker import PoseEstimator  # noqa: E402
+from posecheck.io.images import load_image  # noqa: E402
+from posecheck.judge.assess import analyze_image  # noqa: E402
 
 LABELS = ("warrior1", "tree", "half_moon", "bridge", "other")
 SIDED = ("warrior1", "tree", "half_moon")

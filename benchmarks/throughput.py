@@ -38,10 +38,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posecheck import geometry  # noqa: E402
-from posecheck.analyze import analyze_video  # noqa: E402
-from posecheck.estimator import PoseEstimator  # noqa: E402
-from posecheck.pipeline import assess  # noqa: E402
+from posecheck.apps.analyze import analyze_video  # noqa: E402
+from posecheck.estimate.landmarker import PoseEstimator  # noqa: E402
+from posecheck.judge.assess import assess  # noqa: E402
+from posecheck.measure import geometry  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "clips"
 
@@ -62,7 +62,7 @@ def _decode(path: Path, limit: int) -> tuple[list[np.ndarray], float]:
 
 def _cut(src: Path, dst: Path, frames: int) -> None:
     """The first ``frames`` frames of ``src``, re-encoded (so every run sees equal input)."""
-    from posecheck.video import VideoReader, VideoWriter
+    from posecheck.io.video import VideoReader, VideoWriter
 
     with VideoReader(src) as reader:
         info = reader.info
@@ -81,7 +81,7 @@ def _cut(src: Path, dst: Path, frames: int) -> None:
 
 def _loop(src: Path, dst: Path, seconds: float) -> None:
     """``src`` repeated until ``seconds`` long (for the memory test)."""
-    from posecheck.video import VideoReader, VideoWriter
+    from posecheck.io.video import VideoReader, VideoWriter
 
     t0 = 0.0
     writer = None
@@ -125,8 +125,8 @@ def naive_loop(clip: Path, out: Path) -> float:
     """(c) read, convert, detect, draw, write: one frame after the other."""
     import cv2
 
-    from posecheck.render import annotate
-    from posecheck.video import VideoWriter
+    from posecheck.io.video import VideoWriter
+    from posecheck.outputs.overlay import annotate
 
     start = time.perf_counter()
     cap = cv2.VideoCapture(str(clip))
@@ -160,7 +160,7 @@ def naive_loop(clip: Path, out: Path) -> float:
 _PEAK = """
 import sys
 sys.path.insert(0, {root!r})
-from posecheck.analyze import analyze_video
+from posecheck.apps.analyze import analyze_video
 analyze_video({clip!r}, {out!r}, write_video=True)
 for line in open("/proc/self/status"):
     if line.startswith("VmHWM:"):
@@ -319,7 +319,7 @@ def main() -> int:
 
 
 def _cut_span(src: Path, dst: Path, start_s: float, end_s: float) -> None:
-    from posecheck.video import VideoReader, VideoWriter
+    from posecheck.io.video import VideoReader, VideoWriter
 
     with VideoReader(src) as reader:
         writer = None

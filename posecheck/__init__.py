@@ -28,37 +28,37 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from posecheck.analyze import analyze_video
+    from posecheck.apps.analyze import analyze_video
     from posecheck.errors import InputError, ModelError, PosecheckError
-    from posecheck.estimator import PoseEstimator
+    from posecheck.estimate.landmarker import PoseEstimator
+    from posecheck.io.images import load_image
+    from posecheck.judge.assess import analyze_image, assess
     from posecheck.landmarks import Landmark, Landmarks
-    from posecheck.pipeline import analyze_image, assess
-    from posecheck.render import annotate
+    from posecheck.outputs.overlay import annotate
     from posecheck.report import CheckScore, Hold, VideoReport
     from posecheck.result import Cue, FrameResult, Metric, Severity, View
-    from posecheck.sources import load_image
 
 __version__ = "0.1.0"
 
 # Flat names, imported on first use so that ``import posecheck`` loads neither OpenCV
 # nor MediaPipe.
 _EXPORTS = {
-    "PoseEstimator": "posecheck.estimator",
-    "analyze_video": "posecheck.analyze",
+    "PoseEstimator": "posecheck.estimate.landmarker",
+    "analyze_video": "posecheck.apps.analyze",
     "VideoReport": "posecheck.report",
     "Hold": "posecheck.report",
     "CheckScore": "posecheck.report",
     "Landmark": "posecheck.landmarks",
     "Landmarks": "posecheck.landmarks",
-    "analyze_image": "posecheck.pipeline",
-    "assess": "posecheck.pipeline",
-    "annotate": "posecheck.render",
+    "analyze_image": "posecheck.judge.assess",
+    "assess": "posecheck.judge.assess",
+    "annotate": "posecheck.outputs.overlay",
     "Cue": "posecheck.result",
     "FrameResult": "posecheck.result",
     "Metric": "posecheck.result",
     "Severity": "posecheck.result",
     "View": "posecheck.result",
-    "load_image": "posecheck.sources",
+    "load_image": "posecheck.io.images",
     "InputError": "posecheck.errors",
     "ModelError": "posecheck.errors",
     "PosecheckError": "posecheck.errors",

@@ -32,7 +32,7 @@ class CheckScore:
         worst_value: the metric's value furthest on the wrong side, or None.
         worst_time_s: when it happened.
         worst_severity: ``ok``/``info``/``warn``/``fault`` at that moment.
-        score: 0-100, see :func:`posecheck.temporal.check_score` for the formula; None
+        score: 0-100, see :func:`posecheck.judge.temporal.check_score` for the formula; None
             when never judged.
         reason: why the check was never judged, if it was not.
     """

@@ -8,7 +8,7 @@ from pathlib import Path
 import av
 import pytest
 
-from posecheck.estimator import PoseEstimator
+from posecheck.estimate.landmarker import PoseEstimator
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "photos"

@@ -19,9 +19,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from posecheck.geometry import center_of_mass
 from posecheck.landmarks import N_LANDMARKS
 from posecheck.landmarks import Landmark as L
+from posecheck.measure.geometry import center_of_mass
 from tests.factories import (
     ANKLE_Y,
     HIP_HALF_WIDTH,

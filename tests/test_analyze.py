@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from posecheck.analyze import FRAMES_CSV_FIELDS, analyze_video
-from posecheck.cli import app
+from posecheck.apps.analyze import FRAMES_CSV_FIELDS, analyze_video
+from posecheck.apps.cli import app
 from posecheck.errors import InputError
+from posecheck.io.images import load_image
 from posecheck.report import SCHEMA_VERSION
-from posecheck.sources import load_image
 from tests.conftest import SAMPLES, SQUATS, faststart_copy, shared_data
 
 pytestmark = pytest.mark.model

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from posecheck.batch import (
+from posecheck.apps.batch import (
     BASE_FIELDS,
     DASK_MISSING,
     MARKER,
@@ -42,7 +42,7 @@ from posecheck.batch import (
     row_from_report,
     run_batch,
 )
-from posecheck.cli import app
+from posecheck.apps.cli import app
 from posecheck.poses import REGISTRY
 from tests.conftest import BALANCE, SAMPLES, SQUATS, faststart_copy
 
@@ -393,7 +393,7 @@ def _token_processes(token: str) -> list[int]:
 
 
 def _start(args: list[str], token: str) -> subprocess.Popen[str]:
-    code = "from posecheck.cli import main; main()"
+    code = "from posecheck.apps.cli import main; main()"
     env = dict(os.environ, POSECHECK_TEST_TOKEN=token)
     return subprocess.Popen(
         [sys.executable, "-c", code, "batch", *args],

@@ -12,8 +12,8 @@ import cv2
 import pytest
 from typer.testing import CliRunner
 
-from posecheck.cli import app
-from posecheck.geometry import METRIC_UNITS
+from posecheck.apps.cli import app
+from posecheck.measure.geometry import METRIC_UNITS
 from tests.conftest import SAMPLES
 
 runner = CliRunner()
@@ -27,7 +27,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_help_does_not_import_mediapipe() -> None:
     code = (
         "import sys\n"
-        "from posecheck.cli import main\n"
+        "from posecheck.apps.cli import main\n"
         "sys.argv = ['posecheck', '--help']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "assert 'mediapipe' not in sys.modules, 'mediapipe imported by --help'\n"

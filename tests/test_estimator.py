@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from posecheck.errors import ModelError
-from posecheck.estimator import PoseEstimator
+from posecheck.estimate.landmarker import PoseEstimator
+from posecheck.io.images import load_image
+from posecheck.judge.assess import analyze_image
 from posecheck.landmarks import Landmark as L
-from posecheck.pipeline import analyze_image
-from posecheck.sources import load_image
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.model

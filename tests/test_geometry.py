@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from posecheck import geometry as g
 from posecheck.landmarks import Landmark as L
 from posecheck.landmarks import Landmarks
+from posecheck.measure import geometry as g
 from tests.factories import (
     HIP_HALF_WIDTH,
     camera_view,

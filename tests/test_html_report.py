@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck.geometry import METRIC_UNITS
-from posecheck.html_report import (
+from posecheck.measure.geometry import METRIC_UNITS
+from posecheck.outputs.report_html import (
     MAX_PLOT_POINTS,
     downsample,
     read_series,
@@ -364,7 +364,7 @@ def test_long_video_renders_fast(tmp_path: Path) -> None:
 def test_import_is_light() -> None:
     """The module pulls in neither mediapipe, cv2 nor (until a plot is drawn) matplotlib."""
     code = (
-        "import sys, posecheck.html_report; "
+        "import sys, posecheck.outputs.report_html; "
         "print(sorted(m for m in ('cv2', 'mediapipe', 'matplotlib') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -372,7 +372,7 @@ def test_import_is_light() -> None:
 
 
 def test_shares_are_not_rounded_to_all_or_nothing() -> None:
-    from posecheck.html_report import _pct_text
+    from posecheck.outputs.report_html import _pct_text
 
     assert _pct_text(99.57) == "99.6 %"
     assert _pct_text(100.0) == "100 %"

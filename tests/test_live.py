@@ -28,8 +28,8 @@ import pytest
 from numpy.typing import NDArray
 from typer.testing import CliRunner
 
-from posecheck.cli import app
-from posecheck.live import (
+from posecheck.apps.cli import app
+from posecheck.apps.live import (
     CUE_OFF_S,
     CUE_ON_S,
     WINDOW_TITLE,
@@ -41,15 +41,15 @@ from posecheck.live import (
     mirror_result,
     run_live,
 )
-from posecheck.pipeline import assess
+from posecheck.io.video import VideoReader, VideoWriter
+from posecheck.judge.assess import assess
+from posecheck.outputs.speech import Speaker, SpeechLimiter, find_speech_engine
 from posecheck.result import Cue, Severity
-from posecheck.speech import Speaker, SpeechLimiter, find_speech_engine
-from posecheck.video import VideoReader, VideoWriter
 from tests.conftest import BALANCE as BALANCE_60FPS
 from tests.conftest import SAMPLES, SQUATS, faststart_copy, shared_data
 from tests.factories import camera_view, standing_body
 
-CLI = [sys.executable, "-c", "from posecheck.cli import main; main()"]
+CLI = [sys.executable, "-c", "from posecheck.apps.cli import main; main()"]
 runner = CliRunner()
 
 # ----------------------------------------------------------------------------- helpers

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from posecheck.geometry import METRIC_UNITS
+from posecheck.judge.assess import assess
+from posecheck.judge.recognition import recognise
 from posecheck.landmarks import Landmarks
-from posecheck.pipeline import assess
+from posecheck.measure.geometry import METRIC_UNITS
 from posecheck.poses import REGISTRY, CheckStatus, PoseCheck, PoseSpec
-from posecheck.recognition import recognise
 from posecheck.result import FrameResult, Severity
 from tests import pose_bodies as pb
 from tests.factories import HIP_HALF_WIDTH, FloatArray, camera_view
@@ -462,7 +462,7 @@ def test_clean_warrior1_front_knee_survives_a_camera_a_little_off_front(side: st
 
 
 def test_an_unmeasurable_feature_does_not_meet_its_condition() -> None:
-    from posecheck.recognition import _soft
+    from posecheck.judge.recognition import _soft
 
     assert _soft(math.nan, 0.0, 1.0) == 0.0
     assert _soft(math.nan, 0.0, 1.0, above=False) == 0.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from posecheck.geometry import METRIC_UNITS
+from posecheck.measure.geometry import METRIC_UNITS
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

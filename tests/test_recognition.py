@@ -6,9 +6,9 @@ import csv
 
 import pytest
 
-from posecheck.estimator import PoseEstimator
-from posecheck.pipeline import analyze_image
-from posecheck.sources import load_image
+from posecheck.estimate.landmarker import PoseEstimator
+from posecheck.io.images import load_image
+from posecheck.judge.assess import analyze_image
 from tests.conftest import ROOT, shared_data
 
 pytestmark = [pytest.mark.model, pytest.mark.shared_data]

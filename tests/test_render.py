@@ -1,4 +1,4 @@
-"""Tests for posecheck.render: the overlay drawn on frames.
+"""Tests for posecheck.outputs.overlay: the overlay drawn on frames.
 
 The golden image ``tests/golden/overlay_640x480.png`` is compared with a tolerance so that
 font anti-aliasing differences between OpenCV builds do not break it. Rewrite it after an
@@ -21,7 +21,7 @@ import pytest
 from numpy.typing import NDArray
 
 from posecheck.landmarks import N_LANDMARKS, Landmark, Landmarks
-from posecheck.render import (
+from posecheck.outputs.overlay import (
     Annotator,
     OverlayStyle,
     annotate,

@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from posecheck.pipeline import assess
+from posecheck.judge.assess import assess
 from posecheck.poses.base import PoseCheck, PoseSpec, evaluate_pose
+from posecheck.poses.generic import GENERIC
 from posecheck.result import Metric, Severity
-from posecheck.rules import GENERIC
 from tests.factories import camera_view, displace_knee, lift_foot, shift_feet, standing_body
 
 KNEE = next(c for c in GENERIC.checks if c.id == "knee_valgus_left")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.estimator import PoseEstimator
-from posecheck.pipeline import analyze_image
+from posecheck.estimate.landmarker import PoseEstimator
+from posecheck.io.images import load_image
+from posecheck.judge.assess import analyze_image
 from posecheck.result import FrameResult
-from posecheck.sources import load_image
 from tests.conftest import BALANCE, SAMPLES, SQUATS
 
 pytestmark = pytest.mark.model
@@ -42,7 +42,7 @@ def test_one_leg_balance_all_weight_on_the_standing_foot(
 
 
 def test_sample_clips_as_the_readme_says(tmp_path: Path) -> None:
-    from posecheck.analyze import analyze_video
+    from posecheck.apps.analyze import analyze_video
 
     squats = analyze_video(SQUATS, tmp_path / "s", write_video=False)
     assert squats.frames_with_person == squats.frames_analysed > 0 and squats.holds == ()

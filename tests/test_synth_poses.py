@@ -7,8 +7,8 @@ import pytest
 
 pytest.importorskip("anny")
 
-from posecheck.geometry import fppa_deg  # noqa: E402
 from posecheck.landmarks import Landmark as L  # noqa: E402
+from posecheck.measure.geometry import fppa_deg  # noqa: E402
 from tools.synth import poses as P  # noqa: E402
 from tools.synth.body import Body, rot_x  # noqa: E402
 from tools.synth.camera import orbit_camera  # noqa: E402

@@ -191,7 +191,7 @@ def test_render_clip_writes_a_playable_mp4_and_its_truth(tmp_path: Path) -> None
     lm = np.array(first["landmarks_world_m"])
     assert lm.shape == (33, 3) and len(first["com_world_m"]) == 3
     np.testing.assert_allclose(cam.project(lm), first["landmarks_px"], atol=0.02)
-    from posecheck.geometry import METRIC_UNITS
+    from posecheck.measure.geometry import METRIC_UNITS
 
     assert list(truth["metrics"]) == list(METRIC_UNITS)
     assert all(len(v) == n for v in truth["metrics"].values())

@@ -104,7 +104,7 @@ def _longest_hold(report: Any, pose: str) -> Any:
 
 @pytest.mark.parametrize("exp", EXPECTED, ids=lambda e: e.clip)
 def test_clip_says_what_the_readme_says(exp: Expectation, tmp_path: Path) -> None:
-    from posecheck.analyze import analyze_video
+    from posecheck.apps.analyze import analyze_video
 
     clip = ROOT / "samples" / exp.clip
     report = analyze_video(clip, tmp_path / "auto", write_video=False)

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from posecheck.geometry import METRIC_UNITS
 from posecheck.landmarks import Landmark as L
+from posecheck.measure.geometry import METRIC_UNITS
 from tests.factories import ANKLE_Y, HIP_Y, KNEE_Y, FloatArray, standing_body
 from tools.synth.camera import Camera, orbit_camera
 from tools.synth.truth import (

@@ -7,11 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from posecheck.landmarks import Landmarks
-from posecheck.pipeline import assess
-from posecheck.poses import get_pose
-from posecheck.result import Severity
-from posecheck.temporal import (
+from posecheck.judge.assess import assess
+from posecheck.judge.temporal import (
     HOLD_ENTER_S,
     HOLD_EXIT_S,
     HOLD_MIN_S,
@@ -22,6 +19,9 @@ from posecheck.temporal import (
     check_score,
     smooth_stream,
 )
+from posecheck.landmarks import Landmarks
+from posecheck.poses import get_pose
+from posecheck.result import Severity
 from tests.factories import camera_view, displace_knee, lift_foot, standing_body
 
 

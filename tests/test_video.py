@@ -1,4 +1,4 @@
-"""posecheck.video on real files: clips are encoded with PyAV into tmp_path, then decoded.
+"""posecheck.io.video on real files: clips are encoded with PyAV into tmp_path, then decoded.
 
 Every synthetic frame has a white block in the stored top-left corner (to check rotation)
 and a green bar whose left edge moves 3 px per frame (to check which frame came out).
@@ -19,7 +19,7 @@ import pytest
 from numpy.typing import NDArray
 
 from posecheck.errors import InputError
-from posecheck.video import (
+from posecheck.io.video import (
     Frame,
     FrameClock,
     PrefetchReader,

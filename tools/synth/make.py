@@ -326,7 +326,7 @@ def render_clip(
         ``(mp4 path, truth path, timing)``; timing has ``frames``, ``pose_s``,
         ``render_s`` (render + encode) and ``ms_per_frame`` (render + encode).
     """
-    from posecheck.video import VideoWriter
+    from posecheck.io.video import VideoWriter
     from tools.synth.render import MatPlacement, Renderer
 
     poses = _poses()

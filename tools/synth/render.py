@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from posecheck.closing import ClosesOnExit
+from posecheck.io.closing import ClosesOnExit
 from tools.synth.camera import Camera
 
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")

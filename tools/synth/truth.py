@@ -1,8 +1,8 @@
 """True value of every posecheck metric, from true 3D landmarks and the camera.
 
 Pure numpy, written from the metric definitions (the README's metric table and the
-docstrings of ``posecheck.geometry``), never from its code: it imports only the metric
-*names* (``posecheck.geometry.METRIC_UNITS``) and the landmark indices
+docstrings of ``posecheck.measure.geometry``), never from its code: it imports only the metric
+*names* (``posecheck.measure.geometry.METRIC_UNITS``) and the landmark indices
 (``posecheck.landmarks.Landmark``). It is what a perfect landmark detector would let
 posecheck say, so ``measured - true`` is posecheck's error on a rendered clip.
 
@@ -101,8 +101,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from posecheck.geometry import METRIC_UNITS
 from posecheck.landmarks import Landmark as L
+from posecheck.measure.geometry import METRIC_UNITS
 from tools.synth.camera import Camera
 
 FloatArray = NDArray[np.float64]
@@ -334,7 +334,7 @@ def true_metrics(
     camera: Camera,
     com_world_m: FloatArray | None = None,
 ) -> dict[str, list[float | None]]:
-    """The true value, per frame, of every metric in ``posecheck.geometry.METRIC_UNITS``.
+    """The true value, per frame, of every metric in ``posecheck.measure.geometry.METRIC_UNITS``.
 
     Args:
         landmarks_world_m: ``(T, 33, 3)`` true landmarks, world metres (MediaPipe order).

@@ -1,6 +1,6 @@
 """Reading and writing video files: PyAV (FFmpeg) for the codecs, OpenCV for pixels.
 
-This is, with :mod:`posecheck.sources` and :mod:`posecheck.render`, one of the few
+This is, with :mod:`posecheck.io.images` and :mod:`posecheck.outputs.overlay`, one of the few
 modules allowed to touch OpenCV.
 
 Conventions used throughout:
@@ -45,8 +45,8 @@ from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 from numpy.typing import NDArray
 
-from posecheck.closing import ClosesOnExit, CommitsOnExit
 from posecheck.errors import InputError
+from posecheck.io.closing import ClosesOnExit, CommitsOnExit
 from posecheck.report import VideoInfo
 
 DEFAULT_FPS = 30.0

@@ -29,13 +29,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from posecheck import geometry
-from posecheck.estimator import PoseEstimator
-from posecheck.pipeline import assess, metrics_batch
+from posecheck.estimate.landmarker import PoseEstimator
+from posecheck.judge.assess import assess, metrics_batch
+from posecheck.judge.temporal import CenteredSmoother, HoldTracker
+from posecheck.measure import geometry
 from posecheck.poses import get_pose
 from posecheck.report import Hold, VideoReport
 from posecheck.result import FrameResult
-from posecheck.temporal import CenteredSmoother, HoldTracker
 
 #: Progress callback: (seconds of video done, total seconds or None).
 Progress = Callable[[float, float | None], None]
@@ -139,8 +139,8 @@ def analyze_video(
         InputError: the file cannot be opened as a video (one-line message).
         ModelError: the model cannot be loaded.
     """
-    from posecheck.render import annotate
-    from posecheck.video import PrefetchReader, ThreadedWriter, VideoReader
+    from posecheck.io.video import PrefetchReader, ThreadedWriter, VideoReader
+    from posecheck.outputs.overlay import annotate
 
     if pose is not None:
         get_pose(pose)
@@ -276,7 +276,7 @@ def write_report_files(
     if video and (out / "annotated.mp4").exists():
         outputs["annotated_video"] = "annotated.mp4"
     report = replace(report, outputs=outputs)
-    from posecheck.html_report import render_html
+    from posecheck.outputs.report_html import render_html
 
     _write_text_atomic(out / "report.html", render_html(report, out / "frames.csv", thumbnails))
     _write_text_atomic(out / "report.json", json.dumps(report.to_dict(), indent=2, allow_nan=False))
@@ -292,7 +292,7 @@ def _thumbnails(
 ) -> dict[tuple[int, str], bytes]:
     """JPEG thumbnails of the worst moment of each faulty check, from a second decoding
     pass that stops at the last frame needed (no inference)."""
-    from posecheck.video import VideoReader
+    from posecheck.io.video import VideoReader
 
     wanted: dict[int, list[tuple[tuple[int, str], FrameResult]]] = {}
     for key, (index, result) in tracker.worst_moments.items():

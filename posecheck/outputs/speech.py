@@ -20,7 +20,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from posecheck.closing import ClosesOnExit
+from posecheck.io.closing import ClosesOnExit
 from posecheck.result import Cue, Severity
 
 #: Engines tried, in order.

@@ -17,7 +17,7 @@ reads normally and left/right in the cues stay the student's own.
 
 Cues are steadied by :class:`CueDebouncer`: one appears after its fault has lasted
 :data:`CUE_ON_S` and leaves after it has been gone :data:`CUE_OFF_S`. As in ``analyze``,
-cues are given only during a hold (:class:`~posecheck.temporal.HoldTracker`): the header
+cues are given only during a hold (:class:`~posecheck.judge.temporal.HoldTracker`): the header
 then shows "hold 12.3 s"; outside holds it says "transition: not scored".
 
 The library prints nothing: :func:`run_live` returns a :class:`LiveSummary` and, with
@@ -51,7 +51,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from posecheck.analyze import (
+from posecheck.apps.analyze import (
     FRAMES_CSV_FIELDS,
     csv_row,
     partial_path,
@@ -60,15 +60,15 @@ from posecheck.analyze import (
     write_report_files,
 )
 from posecheck.errors import InputError, PosecheckError
-from posecheck.estimator import PoseEstimator, quiet_stderr
+from posecheck.estimate.landmarker import PoseEstimator, quiet_stderr
+from posecheck.judge.assess import assess
+from posecheck.judge.temporal import HoldTracker, LandmarkFilter
 from posecheck.landmarks import Landmarks
-from posecheck.pipeline import assess
+from posecheck.outputs.overlay import Annotator
+from posecheck.outputs.speech import Speaker, find_speech_engine
 from posecheck.poses import get_pose
-from posecheck.render import Annotator
 from posecheck.report import Hold, VideoInfo, VideoReport
 from posecheck.result import Balance, Cue, FrameResult, Severity
-from posecheck.speech import Speaker, find_speech_engine
-from posecheck.temporal import HoldTracker, LandmarkFilter
 
 Image = NDArray[np.uint8]
 
@@ -413,11 +413,11 @@ class FileSource:
     """A video file standing in for a camera (decoded with :class:`VideoReader`).
 
     Raises:
-        InputError: like :class:`~posecheck.video.VideoReader`.
+        InputError: like :class:`~posecheck.io.video.VideoReader`.
     """
 
     def __init__(self, path: Path | str) -> None:
-        from posecheck.video import VideoReader
+        from posecheck.io.video import VideoReader
 
         self._reader = VideoReader(path)
         info = self._reader.info
@@ -956,7 +956,7 @@ class LiveSession:
         return visible >= 1.0
 
     def _save_snapshot(self) -> str:
-        from posecheck.sources import save_image
+        from posecheck.io.images import save_image
 
         if self._last_picture is None:
             return "snapshot: nothing shown yet"
@@ -1023,7 +1023,7 @@ class LiveSession:
     # -- outputs ----------------------------------------------------------------------
 
     def _open_outputs(self, stack: ExitStack, out: Path) -> None:
-        from posecheck.video import ThreadedWriter
+        from posecheck.io.video import ThreadedWriter
 
         out.mkdir(parents=True, exist_ok=True)
         csv_file = stack.enter_context(
@@ -1128,7 +1128,7 @@ def _bar_height(width: int, height: int) -> int:
 def _recorded_thumbnails(video: Path, tracker: HoldTracker) -> dict[tuple[int, str], bytes]:
     """Thumbnails of each faulty check's worst moment, taken from the recorded
     ``annotated.mp4`` (its n-th frame is the n-th processed frame, already annotated)."""
-    from posecheck.video import VideoReader
+    from posecheck.io.video import VideoReader
 
     wanted: dict[int, list[tuple[int, str]]] = {}
     for key, (index, _) in tracker.worst_moments.items():
@@ -1177,7 +1177,7 @@ def run_live(
         record: folder for ``annotated.mp4``, ``frames.csv``, ``report.html`` and
             ``report.json`` (written on any exit); None writes nothing.
         voice: speak cues with espeak-ng (silently skipped when it is not installed;
-            :func:`posecheck.speech.find_speech_engine` tells beforehand).
+            :func:`posecheck.outputs.speech.find_speech_engine` tells beforehand).
         window: show the window (needs a display) and read keys.
         seconds: stop after this many seconds.
         model: a pose landmarker ``.task`` file (default: the shipped one).

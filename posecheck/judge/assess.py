@@ -12,13 +12,13 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from posecheck import geometry
-from posecheck.estimator import PoseEstimator
+from posecheck.estimate.landmarker import PoseEstimator
+from posecheck.judge.recognition import RULES, Recognition, features, recognise
 from posecheck.landmarks import Landmarks, unrotate
+from posecheck.measure import geometry
 from posecheck.poses import REGISTRY, CheckStatus, evaluate_pose, get_pose
-from posecheck.recognition import RULES, Recognition, features, recognise
+from posecheck.poses.generic import GENERIC
 from posecheck.result import Balance, FrameResult, Metric, View
-from posecheck.rules import GENERIC
 
 POSE_NAMES = tuple(REGISTRY)
 

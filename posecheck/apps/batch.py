@@ -1,4 +1,4 @@
-"""``run_batch``: many videos through :func:`posecheck.analyze.analyze_video`, in parallel.
+"""``run_batch``: many videos through :func:`posecheck.apps.analyze.analyze_video`, in parallel.
 
 Data flow::
 
@@ -512,7 +512,7 @@ def process_clip(job: Job, progress: Callable[[float], None] | None = None) -> C
         ClipResult: the row; ``skipped`` when a matching ``done.json`` was reused;
         ``model_error`` when the model could not be loaded (nothing is marked done).
     """
-    from posecheck.analyze import analyze_video
+    from posecheck.apps.analyze import analyze_video
 
     clip = job.clip
     folder = clip_dir(job.out_dir, clip.clip_id)
@@ -839,7 +839,7 @@ def batch_settings(
         BatchUsageError: a bad pose, stride or width.
         ModelError: the model file is missing or not a model bundle.
     """
-    from posecheck.estimator import check_model_file, default_model_path
+    from posecheck.estimate.landmarker import check_model_file, default_model_path
 
     if pose is not None:
         try:
@@ -947,7 +947,7 @@ def run_batch(
         engine: ``local`` (process pool) or ``dask`` (distributed).
         scheduler: a Dask scheduler address; None starts a LocalCluster (dask only).
         progress: called with a :class:`BatchProgress` as clips and frames go by.
-        stride, max_width, model: as for :func:`posecheck.analyze.analyze_video`.
+        stride, max_width, model: as for :func:`posecheck.apps.analyze.analyze_video`.
 
     Returns:
         BatchSummary: the rows (also in ``results.csv``) and how many were skipped.

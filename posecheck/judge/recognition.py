@@ -29,9 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from posecheck import geometry as g
 from posecheck.landmarks import MAIN_JOINTS, Landmarks
 from posecheck.landmarks import Landmark as L
+from posecheck.measure import geometry as g
 
 POSES = ("warrior1", "tree", "half_moon", "bridge")
 

@@ -33,8 +33,8 @@ from typing import Any, Literal, Self
 import numpy as np
 from numpy.typing import NDArray
 
-from posecheck.closing import ClosesOnExit
 from posecheck.errors import ModelError
+from posecheck.io.closing import ClosesOnExit
 from posecheck.landmarks import N_LANDMARKS, Landmarks
 
 RunningMode = Literal["image", "video"]
@@ -56,7 +56,7 @@ def default_model_path() -> Path:
     env = os.environ.get(MODEL_ENV)
     if env:
         return Path(env)
-    beside_package = Path(__file__).resolve().parents[1] / "models" / MODEL_FILENAME
+    beside_package = Path(__file__).resolve().parents[2] / "models" / MODEL_FILENAME
     if beside_package.is_file():
         return beside_package
     return Path("models") / MODEL_FILENAME

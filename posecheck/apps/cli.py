@@ -66,7 +66,7 @@ def _error(message: str) -> None:
 def _output_path(out: Path, source: Path, several: bool) -> Path:
     """Where the annotated copy of ``source`` goes: ``out`` itself when it names an image
     file (single input), else ``out/<stem>.posecheck.jpg``."""
-    from posecheck.sources import IMAGE_SUFFIXES
+    from posecheck.io.images import IMAGE_SUFFIXES
 
     if out.suffix.lower() in IMAGE_SUFFIXES and not several:
         return out
@@ -134,10 +134,10 @@ def image(
     model: ModelOption = None,
 ) -> None:
     """Check alignment in photos and write annotated copies."""
-    from posecheck.estimator import PoseEstimator
-    from posecheck.pipeline import analyze_image
-    from posecheck.render import annotate
-    from posecheck.sources import load_image, save_image
+    from posecheck.estimate.landmarker import PoseEstimator
+    from posecheck.io.images import load_image, save_image
+    from posecheck.judge.assess import analyze_image
+    from posecheck.outputs.overlay import annotate
 
     forced = None if pose is PoseChoice.auto else pose.value
     failures = 0
@@ -245,7 +245,7 @@ def analyze(
         TimeRemainingColumn,
     )
 
-    from posecheck.analyze import analyze_video
+    from posecheck.apps.analyze import analyze_video
 
     target = out if out is not None else Path("posecheck-out") / video.stem
     forced = None if pose is PoseChoice.auto else pose.value
@@ -328,8 +328,8 @@ def live(
     no display for the window; 3 the camera or stream failed part-way (what was
     recorded is kept, with a partial report).
     """
-    from posecheck.live import LiveDisplayError, run_live
-    from posecheck.speech import find_speech_engine
+    from posecheck.apps.live import LiveDisplayError, run_live
+    from posecheck.outputs.speech import find_speech_engine
 
     if camera is not None and source is not None:
         _error("live: give --camera or --source, not both")
@@ -438,7 +438,7 @@ def batch(
         TimeRemainingColumn,
     )
 
-    from posecheck.batch import BatchProgress, BatchUsageError, run_batch
+    from posecheck.apps.batch import BatchProgress, BatchUsageError, run_batch
 
     columns = (
         TextColumn("clips {task.description}"),

@@ -24,8 +24,8 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from posecheck import geometry
 from posecheck.landmarks import MAIN_JOINTS, Landmarks
+from posecheck.measure import geometry
 from posecheck.poses import get_pose
 from posecheck.poses.base import CheckStatus, PoseCheck
 from posecheck.report import CheckScore, Hold

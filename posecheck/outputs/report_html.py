@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from posecheck.geometry import METRIC_UNITS
+from posecheck.measure.geometry import METRIC_UNITS
 from posecheck.poses import get_pose
 from posecheck.poses.base import PoseCheck, PoseSpec
 from posecheck.report import CheckScore, Hold, VideoReport
