@@ -96,7 +96,8 @@ sys.path.insert(0, str(ROOT))
 
 from posecheck.measure.geometry import FRONT_MAX_YAW_DEG, METRIC_UNITS, SIDE_MIN_YAW_DEG  # noqa: E402
 from posecheck.poses import REGISTRY, PoseCheck, PoseSpec, evaluate_pose  # noqa: E402
-from posecheck.result import Metric, Severity  # noqa: E402
+from posecheck.result import Metric  # noqa: E402
+from posecheck.vocab import Severity  # noqa: E402
 
 FloatArray = NDArray[np.float64]
 

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from posecheck.landmarks import Landmark, Landmarks
     from posecheck.outputs.overlay import annotate
     from posecheck.report import CheckScore, Hold, VideoReport
-    from posecheck.result import Cue, FrameResult, Metric, Severity, View
+    from posecheck.result import Cue, FrameResult, Metric
+    from posecheck.vocab import Severity, View
 
 __version__ = "0.1.0"
 
@@ -56,8 +57,8 @@ _EXPORTS = {
     "Cue": "posecheck.result",
     "FrameResult": "posecheck.result",
     "Metric": "posecheck.result",
-    "Severity": "posecheck.result",
-    "View": "posecheck.result",
+    "Severity": "posecheck.vocab",
+    "View": "posecheck.vocab",
     "load_image": "posecheck.io.images",
     "InputError": "posecheck.errors",
     "ModelError": "posecheck.errors",

@@ -8,35 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from posecheck.landmarks import Landmark, Landmarks
+from posecheck.vocab import Severity, View
 
 if TYPE_CHECKING:
     from posecheck.poses.base import CheckStatus
-
-
-class View(StrEnum):
-    """Where the camera sees the body from, estimated from the landmarks.
-
-    ``front`` includes a view of the back (the frontal plane faces the camera either
-    way); ``oblique`` is between front and side; ``unknown`` when it cannot be told.
-    """
-
-    FRONT = "front"
-    OBLIQUE = "oblique"
-    SIDE = "side"
-    UNKNOWN = "unknown"
-
-
-class Severity(StrEnum):
-    """How much a cue matters. ``ok`` marks a check that passed (not listed as a cue)."""
-
-    OK = "ok"
-    INFO = "info"
-    WARN = "warn"
-    FAULT = "fault"
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ from posecheck.apps.live import (
 from posecheck.io.video import VideoReader, VideoWriter
 from posecheck.judge.assess import assess
 from posecheck.outputs.speech import Speaker, SpeechLimiter, find_speech_engine
-from posecheck.result import Cue, Severity
+from posecheck.result import Cue
+from posecheck.vocab import Severity
 from tests.conftest import BALANCE as BALANCE_60FPS
 from tests.conftest import SAMPLES, SQUATS, faststart_copy, shared_data
 from tests.factories import camera_view, standing_body

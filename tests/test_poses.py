@@ -19,7 +19,8 @@ from posecheck.judge.recognition import recognise
 from posecheck.landmarks import Landmarks
 from posecheck.measure.geometry import METRIC_UNITS
 from posecheck.poses import REGISTRY, CheckStatus, PoseCheck, PoseSpec
-from posecheck.result import FrameResult, Severity
+from posecheck.result import FrameResult
+from posecheck.vocab import Severity
 from tests import pose_bodies as pb
 from tests.factories import HIP_HALF_WIDTH, FloatArray, camera_view
 

@@ -29,7 +29,8 @@ from posecheck.outputs.overlay import (
     joint_statuses,
     knee_correction_direction,
 )
-from posecheck.result import Balance, Cue, FrameResult, Metric, Severity, View
+from posecheck.result import Balance, Cue, FrameResult, Metric
+from posecheck.vocab import Severity, View
 
 GOLDEN = Path(__file__).parent / "golden" / "overlay_640x480.png"
 UPDATE_GOLDEN = os.environ.get("POSECHECK_UPDATE_GOLDEN") == "1"

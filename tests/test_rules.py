@@ -9,7 +9,8 @@ import pytest
 from posecheck.judge.assess import assess
 from posecheck.poses.base import PoseCheck, PoseSpec, evaluate_pose
 from posecheck.poses.generic import GENERIC
-from posecheck.result import Metric, Severity
+from posecheck.result import Metric
+from posecheck.vocab import Severity
 from tests.factories import camera_view, displace_knee, lift_foot, shift_feet, standing_body
 
 KNEE = next(c for c in GENERIC.checks if c.id == "knee_valgus_left")

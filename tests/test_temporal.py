@@ -21,7 +21,7 @@ from posecheck.judge.temporal import (
 )
 from posecheck.landmarks import Landmarks
 from posecheck.poses import get_pose
-from posecheck.result import Severity
+from posecheck.vocab import Severity
 from tests.factories import camera_view, displace_knee, lift_foot, standing_body
 
 

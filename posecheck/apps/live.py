@@ -68,7 +68,8 @@ from posecheck.outputs.overlay import Annotator
 from posecheck.outputs.speech import Speaker, find_speech_engine
 from posecheck.poses import get_pose
 from posecheck.report import Hold, VideoInfo, VideoReport
-from posecheck.result import Balance, Cue, FrameResult, Severity
+from posecheck.result import Balance, Cue, FrameResult
+from posecheck.vocab import Severity
 
 Image = NDArray[np.uint8]
 

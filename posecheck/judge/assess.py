@@ -18,7 +18,8 @@ from posecheck.landmarks import Landmarks, unrotate
 from posecheck.measure import geometry
 from posecheck.poses import REGISTRY, CheckStatus, evaluate_pose, get_pose
 from posecheck.poses.generic import GENERIC
-from posecheck.result import Balance, FrameResult, Metric, View
+from posecheck.result import Balance, FrameResult, Metric
+from posecheck.vocab import View
 
 POSE_NAMES = tuple(REGISTRY)
 

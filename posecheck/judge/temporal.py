@@ -29,7 +29,8 @@ from posecheck.measure import geometry
 from posecheck.poses import get_pose
 from posecheck.poses.base import CheckStatus, PoseCheck
 from posecheck.report import CheckScore, Hold
-from posecheck.result import FrameResult, Severity
+from posecheck.result import FrameResult
+from posecheck.vocab import Severity
 
 T = TypeVar("T")
 

@@ -33,7 +33,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from posecheck.landmarks import SKELETON, Landmark, Landmarks
-from posecheck.result import Balance, Cue, FrameResult, Metric, Severity
+from posecheck.result import Balance, Cue, FrameResult, Metric
+from posecheck.vocab import Severity
 
 __all__ = [
     "Annotator",

@@ -29,7 +29,7 @@ from posecheck.measure.geometry import METRIC_UNITS
 from posecheck.poses import get_pose
 from posecheck.poses.base import PoseCheck, PoseSpec
 from posecheck.report import CheckScore, Hold, VideoReport
-from posecheck.result import Severity
+from posecheck.vocab import Severity
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from posecheck.io.closing import ClosesOnExit
-from posecheck.result import Cue, Severity
+from posecheck.result import Cue
+from posecheck.vocab import Severity
 
 #: Engines tried, in order.
 ENGINES = ("espeak-ng", "espeak")

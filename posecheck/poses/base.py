@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from posecheck.landmarks import Landmark
-from posecheck.result import Cue, Metric, Severity
+from posecheck.result import Cue, Metric
+from posecheck.vocab import Severity
 
 Direction = Literal["above", "below", "abs_above"]
 ViewName = Literal["front", "oblique", "side"]

@@ -11,7 +11,7 @@ with the hips stacked over the standing leg the FPPA has no midline side in the 
 from __future__ import annotations
 
 from posecheck.poses.base import PoseCheck, PoseSpec
-from posecheck.result import Severity
+from posecheck.vocab import Severity
 
 HALF_MOON = PoseSpec(
     name="half_moon",

@@ -7,7 +7,7 @@ hip (gluteus medius) so the knee does not collapse toward the midline.
 from __future__ import annotations
 
 from posecheck.poses.base import PoseCheck, PoseSpec
-from posecheck.result import Severity
+from posecheck.vocab import Severity
 
 TREE = PoseSpec(
     name="tree",

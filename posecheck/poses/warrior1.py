@@ -7,7 +7,7 @@ maximus. DESIGN.md's starting checks, with their thresholds in one place below.
 from __future__ import annotations
 
 from posecheck.poses.base import PoseCheck, PoseSpec, ViewName
-from posecheck.result import Severity
+from posecheck.vocab import Severity
 
 #: Knee and hip angles are image-plane angles of a sagittal bend: from 45 deg off the side
 #: they bend with the view (rendered bodies, benchmarks/accuracy.py: an aligned front knee

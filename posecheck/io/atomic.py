@@ -1,0 +1,78 @@
+"""Atomic output files: every file posecheck writes appears whole or not at all.
+
+The one recipe (used by every output): write to a hidden temporary file beside the
+target (same folder, so the rename stays on one file system), flush, ``fsync``, then
+``os.replace`` it onto the target. The temporary name carries the process id and a random
+part, so two runs writing the same target never share a temporary file. On any error the
+temporary file is removed and the target is left as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+#: Every temporary output file ends with this suffix (and starts with a dot).
+TEMP_SUFFIX = ".partial"
+
+
+def temp_path(path: Path) -> Path:
+    """A hidden, unique temporary name beside ``path``: ``.<name>.<pid>-<hex>.partial``."""
+    return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(3)}{TEMP_SUFFIX}")
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path to write ``path`` through (for writers that take a path,
+    such as a video encoder); on success it is fsynced and renamed onto ``path``, on an
+    exception removed."""
+    tmp = temp_path(path)
+    try:
+        yield tmp
+        _fsync_path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_text(path: Path) -> Iterator[IO[str]]:
+    """Open ``path`` for writing text (UTF-8, ``newline=""``) through a temporary file.
+
+    The target appears, complete and fsynced, only when the ``with`` block ends without
+    an exception.
+    """
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        yield fh
+
+
+@contextlib.contextmanager
+def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
+    """:func:`atomic_text` for bytes."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        yield fh
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    with atomic_text(path) as fh:
+        fh.write(text)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_binary(path) as fh:
+        fh.write(data)
