@@ -120,12 +120,16 @@ class Landmarks:
         image_wh: ``(width, height)`` of the image in pixels.
         world: ``(33, 3)`` float64 metres in MediaPipe's hip-centred world frame, or
             ``None`` when not available.
+        silhouette: ``(13, 4)`` float64, the body's outline across the trunk axis from
+            MediaPipe's segmentation mask (see :mod:`posecheck.measure.silhouette`), or
+            ``None`` when the estimator was not asked for masks.
     """
 
     xy: FloatArray
     visibility: FloatArray
     image_wh: tuple[int, int]
     world: FloatArray | None = None
+    silhouette: FloatArray | None = None
 
     def __post_init__(self) -> None:
         xy = np.asarray(self.xy, dtype=np.float64)
@@ -145,6 +149,8 @@ class Landmarks:
             if world.shape != (N_LANDMARKS, 3):
                 raise ValueError(f"world must have shape ({N_LANDMARKS}, 3), got {world.shape}")
             object.__setattr__(self, "world", world)
+        if self.silhouette is not None:
+            object.__setattr__(self, "silhouette", np.asarray(self.silhouette, dtype=np.float64))
 
     @property
     def xy_px(self) -> FloatArray:
@@ -163,7 +169,15 @@ class Landmarks:
         if self.world is not None:
             world = self.world.copy()
             world[:, 0] = -world[:, 0]
-        return Landmarks(xy=xy, visibility=self.visibility, image_wh=self.image_wh, world=world)
+        # The outline's +n side becomes its -n side in a mirror (n turns with the picture).
+        silhouette = None if self.silhouette is None else self.silhouette[:, [2, 3, 0, 1]]
+        return Landmarks(
+            xy=xy,
+            visibility=self.visibility,
+            image_wh=self.image_wh,
+            world=world,
+            silhouette=silhouette,
+        )
 
     def to_list(self) -> list[list[float]]:
         """``33 x [x, y, visibility]`` as plain floats (the JSON ``landmarks`` field)."""
@@ -191,4 +205,7 @@ def unrotate(lm: Landmarks, quarter_turns: int, image_wh: tuple[int, int]) -> La
         xy = np.stack([1.0 - xy[:, 1], xy[:, 0]], axis=-1)
         if world is not None:
             world = np.stack([-world[:, 1], world[:, 0], world[:, 2]], axis=-1)
-    return Landmarks(xy=xy, visibility=lm.visibility, image_wh=image_wh, world=world)
+    # The outline is measured in the trunk's own frame, which turns with the picture.
+    return Landmarks(
+        xy=xy, visibility=lm.visibility, image_wh=image_wh, world=world, silhouette=lm.silhouette
+    )

@@ -22,6 +22,7 @@ MediaPipe facts this module relies on (mediapipe 1.2.3):
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import tempfile
@@ -36,6 +37,7 @@ from numpy.typing import NDArray
 from posecheck.errors import ModelError
 from posecheck.io.closing import ClosesOnExit
 from posecheck.landmarks import N_LANDMARKS, Landmarks
+from posecheck.measure.silhouette import silhouette_edges
 
 RunningMode = Literal["image", "video"]
 
@@ -119,6 +121,9 @@ class PoseEstimator(ClosesOnExit):
             (224 px scraper photos, a person upside down) often score 0.3-0.5; on the
             real photo set this recovers 2 of 3 missed people, while an empty scene
             still gives nobody.
+        segmentation: also ask MediaPipe for the person's segmentation mask and keep its
+            outline across the trunk (:attr:`Landmarks.silhouette`), the signal the pelvis
+            correction uses. Costs inference time: see the README's speed figures.
     """
 
     def __init__(
@@ -128,12 +133,14 @@ class PoseEstimator(ClosesOnExit):
         max_people: int = 2,
         min_detection_confidence: float = 0.5,
         retry_detection_confidence: float | None = 0.3,
+        segmentation: bool = False,
     ) -> None:
         self.model_path = Path(model_path) if model_path is not None else default_model_path()
         self.mode: RunningMode = mode
         self.max_people = max_people
         self.min_detection_confidence = min_detection_confidence
         self.retry_detection_confidence = retry_detection_confidence
+        self.segmentation = segmentation
         self.last_people = 0
         self._landmarker: Any = None
         self._retry_landmarker: Any = None
@@ -167,6 +174,7 @@ class PoseEstimator(ClosesOnExit):
             running_mode=running_mode,
             num_poses=self.max_people,
             min_pose_detection_confidence=min_detection_confidence,
+            output_segmentation_masks=self.segmentation,
         )
         try:
             with quiet_stderr():
@@ -240,7 +248,13 @@ class PoseEstimator(ClosesOnExit):
             _to_landmarks(p, w, image_wh)
             for p, w in zip(people, _world_or_none(result, len(people)), strict=True)
         ]
-        return max(candidates, key=_bbox_area)
+        best = max(range(len(candidates)), key=lambda i: _bbox_area(candidates[i]))
+        chosen = candidates[best]
+        masks = list(getattr(result, "segmentation_masks", None) or [])
+        if self.segmentation and len(masks) == len(candidates):
+            edges = silhouette_edges(masks[best].numpy_view(), chosen.xy_px)
+            chosen = dataclasses.replace(chosen, silhouette=edges)
+        return chosen
 
 
 def _check_frame(image: NDArray[np.uint8]) -> None:

@@ -1,0 +1,167 @@
+"""The segmentation outline and the landmark correction: pure numpy on synthetic data, plus
+the real model's mask on a real photo."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from posecheck.estimate.landmarker import PoseEstimator
+from posecheck.io.images import load_image
+from posecheck.landmarks import Landmark as L
+from posecheck.landmarks import Landmarks
+from posecheck.measure.correction import (
+    JOINTS,
+    MIRROR_ORDER,
+    N_FEATURES,
+    N_OUTPUTS,
+    LandmarkCorrection,
+    correction_features,
+    from_trunk,
+    mirror_inputs,
+    to_trunk,
+)
+from posecheck.measure.silhouette import LEVELS_TRUNK, REACH_TRUNK, STEPS, silhouette_edges
+from tests.conftest import SAMPLES
+from tests.factories import camera_view, standing_body
+
+W, H = 400, 600
+HIP = np.array([200.0, 350.0])
+TRUNK_PX = 150.0
+
+
+def _upright_landmarks() -> np.ndarray:
+    """(33, 2) px: hips at HIP +- 20 px, shoulders TRUNK_PX straight above, rest at HIP."""
+    xy = np.tile(HIP, (33, 1))
+    xy[L.LEFT_HIP] = HIP + (20, 0)
+    xy[L.RIGHT_HIP] = HIP - (20, 0)
+    xy[L.LEFT_SHOULDER] = HIP + (40, -TRUNK_PX)
+    xy[L.RIGHT_SHOULDER] = HIP + (-40, -TRUNK_PX)
+    return xy
+
+
+def _box_mask(left_px: float, right_px: float) -> np.ndarray:
+    mask = np.zeros((H, W), dtype=np.float32)
+    mask[:, int(HIP[0] - left_px) : int(HIP[0] + right_px) + 1] = 1.0
+    return mask
+
+
+def test_edges_of_an_upright_box_are_its_half_widths() -> None:
+    # A body 60 px wide on screen-left of the axis and 90 px on screen-right: n points to
+    # the screen's right for an upright trunk, so +n reads 90 px and -n 60 px.
+    edges = silhouette_edges(_box_mask(60, 90), _upright_landmarks())
+    step = REACH_TRUNK / (STEPS - 1)
+    assert edges.shape == (len(LEVELS_TRUNK), 4)
+    assert np.all(edges[:, 0] == 0) and np.all(edges[:, 2] == 0)  # the axis is on the body
+    assert np.allclose(edges[:, 1], 90 / TRUNK_PX, atol=1.5 * step)
+    assert np.allclose(edges[:, 3], 60 / TRUNK_PX, atol=1.5 * step)
+
+
+def test_edges_turn_with_the_picture_and_swap_in_a_mirror() -> None:
+    mask, xy = _box_mask(60, 90), _upright_landmarks()
+    edges = silhouette_edges(mask, xy)
+    # np.rot90 (counter-clockwise): a pixel (x, y) lands at (y, W - 1 - x).
+    turned = np.stack([xy[:, 1], (W - 1) - xy[:, 0]], axis=-1)
+    assert np.allclose(silhouette_edges(np.rot90(mask), turned), edges)
+    mirrored = np.stack([(W - 1) - xy[:, 0], xy[:, 1]], axis=-1)
+    assert np.allclose(silhouette_edges(mask[:, ::-1], mirrored), edges[:, [2, 3, 0, 1]])
+
+
+def test_a_gap_between_the_thighs_gives_an_entry() -> None:
+    mask = _box_mask(60, 90)
+    mask[int(HIP[1]) :, int(HIP[0] - 15) : int(HIP[0] + 15)] = 0.0  # crotch gap below the hips
+    edges = silhouette_edges(mask, _upright_landmarks())
+    below = LEVELS_TRUNK < -1.5 / TRUNK_PX * 2
+    assert np.all(edges[below, 0] > 0) and np.all(edges[below, 2] > 0)
+    assert np.all(edges[~below & (LEVELS_TRUNK > 0), 0] == 0)
+
+
+def test_trunk_frame_round_trip() -> None:
+    lm = camera_view(standing_body(), yaw_deg=20.0)
+    xy = lm.xy_px[None]
+    back = from_trunk(to_trunk(xy, xy), xy)
+    assert np.allclose(back, xy)
+    tf = to_trunk(xy, xy)[0]
+    # Mid-hip is the origin, mid-shoulder is (0, 1).
+    assert np.allclose((tf[L.LEFT_HIP] + tf[L.RIGHT_HIP]) / 2, 0.0, atol=1e-12)
+    assert np.allclose((tf[L.LEFT_SHOULDER] + tf[L.RIGHT_SHOULDER]) / 2, (0.0, 1.0))
+
+
+def test_mirroring_twice_is_the_identity() -> None:
+    assert sorted(MIRROR_ORDER) == list(range(33))
+    assert all(MIRROR_ORDER[MIRROR_ORDER[i]] == i for i in range(33))
+    rng = np.random.default_rng(1)
+    arrays = (rng.random((3, 33, 2)) * 100, rng.random((3, 33)), rng.random((3, 33, 3)),
+              rng.random((3, 13, 4)))  # fmt: skip
+    once = mirror_inputs(*arrays, image_w=640.0)
+    twice = mirror_inputs(*once, image_w=640.0)
+    for a, b in zip(arrays, twice, strict=True):
+        assert np.allclose(a, b)
+
+
+def _bias_only_model(offsets: np.ndarray) -> LandmarkCorrection:
+    """A network whose output is ``offsets`` whatever the input (all weights zero)."""
+    h = 4
+    z = np.zeros
+    return LandmarkCorrection(
+        w1=z((N_FEATURES, h)), b1=z(h), w2=z((h, h)), b2=z(h), w3=z((h, N_OUTPUTS)),
+        b3=offsets, x_mean=z(N_FEATURES), x_std=np.ones(N_FEATURES), y_mean=z(N_OUTPUTS),
+        y_std=np.ones(N_OUTPUTS),
+    )  # fmt: skip
+
+
+def test_correction_moves_only_its_joints_by_the_predicted_offsets() -> None:
+    base = camera_view(standing_body(), yaw_deg=0.0)
+    lm = Landmarks(
+        xy=base.xy,
+        visibility=base.visibility,
+        image_wh=base.image_wh,
+        world=np.zeros((33, 3)),
+        silhouette=np.zeros((13, 4)),
+    )
+    nj = len(JOINTS)
+    offsets = np.zeros(N_OUTPUTS)
+    hip = JOINTS.index(int(L.LEFT_HIP))
+    offsets[2 * hip + 1] = 0.1  # the left hip 0.1 trunk lengths up the trunk
+    offsets[2 * nj + 3 * hip + 2] = -0.05  # and 5 cm toward the camera
+    out = _bias_only_model(offsets).apply(lm)
+    xy, new = lm.xy_px, out.xy_px
+    trunk = np.linalg.norm(
+        (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2 - (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
+    )
+    # Upright body: "up the trunk" is straight up in the picture.
+    assert new[L.LEFT_HIP] == pytest.approx(xy[L.LEFT_HIP] - (0.0, 0.1 * trunk))
+    assert out.world is not None and out.world[L.LEFT_HIP, 2] == pytest.approx(-0.05)
+    others = [i for i in range(33) if i != L.LEFT_HIP]
+    assert np.allclose(new[others], xy[others])
+    assert np.allclose(out.world[others], 0.0)
+    assert correction_features(xy[None], lm.visibility[None], np.zeros((1, 33, 3)),
+                               np.zeros((1, 13, 4))).shape == (1, N_FEATURES)  # fmt: skip
+
+
+def test_no_silhouette_means_no_correction() -> None:
+    lm = camera_view(standing_body(), yaw_deg=0.0)
+    assert _bias_only_model(np.ones(N_OUTPUTS)).apply(lm) is lm
+
+
+@pytest.mark.model
+def test_real_mask_outlines_the_real_body() -> None:
+    image = load_image(SAMPLES / "squat_front_standing.jpg")
+    with PoseEstimator(segmentation=True) as est:
+        lm = est.detect(image)
+    assert lm is not None and lm.silhouette is not None
+    sil = lm.silhouette
+    assert np.all(np.isfinite(sil))
+    waist = LEVELS_TRUNK > 0.2
+    # On the waist lines the axis is inside the body and both flanks are found within
+    # reach, the two sides similar for a person standing square to the camera.
+    assert np.all(sil[waist, 0] == 0) and np.all(sil[waist, 2] == 0)
+    assert np.all(sil[waist, 1] < REACH_TRUNK) and np.all(sil[waist, 3] < REACH_TRUNK)
+    hip_w = np.linalg.norm(lm.xy_px[L.LEFT_HIP] - lm.xy_px[L.RIGHT_HIP])
+    trunk = np.linalg.norm(
+        (lm.xy_px[L.LEFT_SHOULDER] + lm.xy_px[L.RIGHT_SHOULDER]) / 2
+        - (lm.xy_px[L.LEFT_HIP] + lm.xy_px[L.RIGHT_HIP]) / 2
+    )
+    # The flanks lie outside the hip joint centres (half the hip width from the axis).
+    assert np.median(sil[waist, 1]) > 0.5 * hip_w / trunk
+    assert np.median(sil[waist, 3]) > 0.5 * hip_w / trunk

@@ -1,0 +1,359 @@
+"""Train the landmark correction (``posecheck.measure.correction``) on rendered clips and
+judge it on bodies it never saw.
+
+    python -m tools.correction.train ~/.cache/posecheck-synth/features/wide \
+        --out models/landmark_correction.npz
+
+Input: the npz files of ``tools.correction.extract``. Each clip's truth file names its
+body and its split (``train`` or ``test``, drawn per body by ``tools/synth``); a body is
+only ever on one side. From the train bodies, ``--val-bodies`` are held back to stop the
+training; the test bodies are used once, for the figures in the model card.
+
+Training: numpy only (no torch needed), Adam on the mean squared error of standardised
+offsets, mirrored copies of every train frame (a mirrored body is another body), early
+stopping on the validation bodies. Writes the model (npz) and its card (``.json`` beside
+it: data, splits, figures on the test bodies).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from posecheck.measure import geometry
+from posecheck.measure.correction import (
+    FEATURE_VERSION,
+    JOINTS,
+    MIRROR_ORDER,
+    N_FEATURES,
+    LandmarkCorrection,
+    correction_features,
+    mirror_inputs,
+    to_trunk,
+)
+
+FloatArray = NDArray[np.float64]
+HIPS = (23, 24)
+
+
+@dataclass
+class Clip:
+    name: str
+    body: str
+    split: str
+    pose: str
+    azimuth_deg: float
+    elevation_deg: float
+    xy_px: FloatArray  # (F, 33, 2)
+    visibility: FloatArray
+    world: FloatArray
+    silhouette: FloatArray
+    true_px: FloatArray
+    true_cam: FloatArray  # (F, 33, 3) true landmarks in camera axes, hip-centred
+    image_w: float
+    metrics: dict[str, FloatArray] = field(default_factory=dict)
+
+
+def _body_key(meta: dict[str, Any]) -> str:
+    if meta.get("body_id"):
+        return str(meta["body_id"])
+    body = meta.get("body") or {}
+    return json.dumps(body, sort_keys=True)
+
+
+def load_clips(dirs: Iterable[Path]) -> list[Clip]:
+    """Every npz under ``dirs`` whose frames were found, as :class:`Clip` (valid rows only)."""
+    clips = []
+    for path in sorted(p for d in dirs for p in Path(d).expanduser().glob("*.npz")):
+        data = np.load(path)
+        meta = json.loads(str(data["meta"]))
+        wh = data["image_wh"].astype(np.float64)
+        ok = (
+            data["found"]
+            & np.isfinite(data["silhouette"]).all(axis=(1, 2))
+            & np.isfinite(data["world"]).all(axis=(1, 2))
+        )
+        if ok.sum() == 0:
+            continue
+        r = data["r_world_to_cam"]
+        cam = data["true_world"] @ r.T
+        cam = cam - cam[:, HIPS].mean(axis=1, keepdims=True)
+        camera = meta.get("camera") or {}
+        clips.append(
+            Clip(
+                name=str(meta.get("clip")),
+                body=_body_key(meta),
+                split=str(meta.get("split") or ""),
+                pose=str(meta.get("pose")),
+                azimuth_deg=float(camera.get("azimuth_deg", math.nan)),
+                elevation_deg=float(camera.get("elevation_deg", math.nan)),
+                xy_px=data["xy"][ok] * wh,
+                visibility=data["visibility"][ok],
+                world=data["world"][ok],
+                silhouette=data["silhouette"][ok],
+                true_px=data["true_px"][ok],
+                true_cam=cam[ok],
+                image_w=float(wh[0]),
+                metrics={
+                    k.removeprefix("metric__"): data[k][ok]
+                    for k in data.files
+                    if k.startswith("metric__")
+                },
+            )
+        )
+    return clips
+
+
+def targets(
+    xy_px: FloatArray, world: FloatArray, true_px: FloatArray, true_cam: FloatArray
+) -> FloatArray:
+    """``(F, 5 * len(JOINTS))`` offsets from MediaPipe to the truth (see the module doc of
+    :mod:`posecheck.measure.correction`)."""
+    j = list(JOINTS)
+    d2 = to_trunk(true_px[:, j], xy_px) - to_trunk(xy_px[:, j], xy_px)
+    d3 = true_cam[:, j] - world[:, j]
+    return np.concatenate([d2.reshape(len(xy_px), -1), d3.reshape(len(xy_px), -1)], axis=1)
+
+
+def design(clips: Sequence[Clip], mirror: bool) -> tuple[FloatArray, FloatArray]:
+    xs, ys = [], []
+    for c in clips:
+        variants = [(c.xy_px, c.visibility, c.world, c.silhouette, c.true_px, c.true_cam)]
+        if mirror:
+            m = mirror_inputs(c.xy_px, c.visibility, c.world, c.silhouette, c.image_w)
+            order = list(MIRROR_ORDER)
+            tpx = c.true_px[:, order].copy()
+            tpx[..., 0] = c.image_w - tpx[..., 0]
+            tcam = c.true_cam[:, order].copy()
+            tcam[..., 0] = -tcam[..., 0]
+            variants.append((*m, tpx, tcam))
+        for xy, vis, w, sil, tpx, tcam in variants:
+            xs.append(correction_features(xy, vis, w, sil))
+            ys.append(targets(xy, w, tpx, tcam))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def _init(rng: np.random.Generator, n_in: int, n_out: int) -> FloatArray:
+    return rng.normal(0.0, math.sqrt(2.0 / n_in), (n_in, n_out))
+
+
+def train_mlp(
+    x: FloatArray,
+    y: FloatArray,
+    x_val: FloatArray,
+    y_val: FloatArray,
+    hidden: int = 256,
+    epochs: int = 80,
+    batch: int = 256,
+    lr: float = 1e-3,
+    weight_decay: float = 1e-4,
+    seed: int = 0,
+    log: bool = True,
+) -> LandmarkCorrection:
+    """Adam on standardised MSE, keeping the weights with the lowest validation loss."""
+    rng = np.random.default_rng(seed)
+    x_mean, x_std = x.mean(0), x.std(0) + 1e-6
+    y_mean, y_std = y.mean(0), y.std(0) + 1e-6
+    xs, ys = (x - x_mean) / x_std, (y - y_mean) / y_std
+    xv, yv = (x_val - x_mean) / x_std, (y_val - y_mean) / y_std
+    params = [
+        _init(rng, x.shape[1], hidden),
+        np.zeros(hidden),
+        _init(rng, hidden, hidden),
+        np.zeros(hidden),
+        _init(rng, hidden, y.shape[1]) * 0.1,
+        np.zeros(y.shape[1]),
+    ]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    step = 0
+    best = (math.inf, [p.copy() for p in params])
+
+    def forward(p: list[FloatArray], a: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        h1 = np.maximum(a @ p[0] + p[1], 0.0)
+        h2 = np.maximum(h1 @ p[2] + p[3], 0.0)
+        return h1, h2, h2 @ p[4] + p[5]
+
+    for epoch in range(epochs):
+        order = rng.permutation(len(xs))
+        rate = lr * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
+        for start in range(0, len(order), batch):
+            idx = order[start : start + batch]
+            a, t = xs[idx], ys[idx]
+            h1, h2, out = forward(params, a)
+            g = 2.0 * (out - t) / len(idx) / t.shape[1]
+            grads = [None] * 6
+            grads[4] = h2.T @ g
+            grads[5] = g.sum(0)
+            g2 = (g @ params[4].T) * (h2 > 0)
+            grads[2] = h1.T @ g2
+            grads[3] = g2.sum(0)
+            g1 = (g2 @ params[2].T) * (h1 > 0)
+            grads[0] = a.T @ g1
+            grads[1] = g1.sum(0)
+            step += 1
+            for i, (p, gr) in enumerate(zip(params, grads, strict=True)):
+                assert gr is not None
+                if i % 2 == 0:
+                    gr = gr + weight_decay * p
+                m[i] = 0.9 * m[i] + 0.1 * gr
+                v[i] = 0.999 * v[i] + 0.001 * gr * gr
+                mh = m[i] / (1 - 0.9**step)
+                vh = v[i] / (1 - 0.999**step)
+                p -= rate * mh / (np.sqrt(vh) + 1e-8)
+        val = float(np.mean((forward(params, xv)[2] - yv) ** 2)) if len(xv) else 0.0
+        if val < best[0] or not len(xv):
+            best = (val, [p.copy() for p in params])
+        if log and (epoch % 10 == 0 or epoch == epochs - 1):
+            trn = float(np.mean((forward(params, xs[:20000])[2] - ys[:20000]) ** 2))
+            print(f"epoch {epoch:3d}  train {trn:.4f}  val {val:.4f}", flush=True)
+    p = best[1]
+    return LandmarkCorrection(
+        w1=p[0], b1=p[1], w2=p[2], b2=p[3], w3=p[4], b3=p[5],
+        x_mean=x_mean, x_std=x_std, y_mean=y_mean, y_std=y_std,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------- evaluation
+
+#: Metrics judged, with the camera views (by true azimuth) they are meant for.
+JUDGED = {
+    "pelvic_obliquity_deg": "front",
+    "knee_valgus_left_deg": "front",
+    "knee_valgus_right_deg": "front",
+    "pelvis_rotation_deg": "any",
+    "hips_square_deg": "any",
+    "weight_left_pct": "any",
+    "com_offset_foot_lengths": "any",
+}
+
+
+def view_of(azimuth_deg: float) -> str:
+    a = abs(((azimuth_deg + 180.0) % 360.0) - 180.0)
+    if a <= 25.0 or a >= 155.0:
+        return "front"
+    if 65.0 <= a <= 115.0:
+        return "side"
+    return "oblique"
+
+
+def _stats(read: FloatArray, true: FloatArray) -> dict[str, float]:
+    ok = np.isfinite(read) & np.isfinite(true)
+    if ok.sum() < 5:
+        return {"n": int(ok.sum())}
+    err = np.abs(read[ok] - true[ok])
+    t = true[ok] - true[ok].mean()
+    slope = float((t @ (read[ok] - read[ok].mean())) / max(float(t @ t), 1e-9))
+    return {
+        "n": int(ok.sum()),
+        "median": round(float(np.median(err)), 2),
+        "p90": round(float(np.percentile(err, 90)), 2),
+        "slope": round(slope, 2),
+    }
+
+
+def evaluate(clips: Sequence[Clip], model: LandmarkCorrection | None) -> dict[str, Any]:
+    """Per metric and view: the error of posecheck's geometry on the raw and on the
+    corrected landmarks against the rendered truth."""
+    rows: dict[tuple[str, str], tuple[list[FloatArray], list[FloatArray], list[FloatArray]]] = {}
+    for c in clips:
+        _, raw = geometry.measure_all(c.xy_px, c.visibility, c.world)
+        if model is not None:
+            xy, w = model.apply_arrays(c.xy_px, c.visibility, c.world, c.silhouette)
+            _, cor = geometry.measure_all(xy, c.visibility, w)
+        view = view_of(c.azimuth_deg)
+        for name, wanted in JUDGED.items():
+            if name not in c.metrics or (wanted != "any" and wanted != view):
+                continue
+            key = (name, view)
+            bucket = rows.setdefault(key, ([], [], []))
+            bucket[0].append(c.metrics[name])
+            bucket[1].append(raw[name].value)
+            bucket[2].append(cor[name].value if model is not None else raw[name].value)
+    out: dict[str, Any] = {}
+    for (name, view), (true, raw_v, cor_v) in sorted(rows.items()):
+        t = np.concatenate(true)
+        out[f"{name} [{view}]"] = {
+            "raw": _stats(np.concatenate(raw_v), t),
+            "corrected": _stats(np.concatenate(cor_v), t),
+        }
+    return out
+
+
+def save(model: LandmarkCorrection, path: Path, card: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {k: getattr(model, k) for k in model.__dataclass_fields__}
+    np.savez_compressed(path, feature_version=np.asarray(FEATURE_VERSION), **arrays)
+    path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("feature_dirs", nargs="+", type=Path)
+    parser.add_argument("--out", type=Path, default=None, help="model .npz to write")
+    parser.add_argument("--val-bodies", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=80)
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument(
+        "--test-bodies",
+        default=None,
+        help="comma-separated body keys to test on when the clips carry no split",
+    )
+    args = parser.parse_args(argv)
+    clips = load_clips(args.feature_dirs)
+    bodies = sorted({c.body for c in clips})
+    test_set = {c.body for c in clips if c.split == "test"}
+    if args.test_bodies:
+        test_set = set(args.test_bodies.split(","))
+    if not test_set:
+        test_set = {bodies[-1]}
+    train_bodies = [b for b in bodies if b not in test_set]
+    val_set = set(train_bodies[-args.val_bodies :]) if len(train_bodies) > 2 else set()
+    train = [c for c in clips if c.body not in test_set and c.body not in val_set]
+    val = [c for c in clips if c.body in val_set]
+    test = [c for c in clips if c.body in test_set]
+    print(
+        f"{len(clips)} clips, {len(bodies)} bodies: train {len(train)} clips, "
+        f"val {len(val)}, test {len(test)} ({len(test_set)} bodies)"
+    )
+    x, y = design(train, mirror=True)
+    xv, yv = (
+        design(val, mirror=False) if val else (np.zeros((0, N_FEATURES)), np.zeros((0, y.shape[1])))
+    )
+    print(f"{len(x)} train frames (with mirrored), {len(xv)} val frames")
+    start = time.perf_counter()
+    model = train_mlp(x, y, xv, yv, hidden=args.hidden, epochs=args.epochs)
+    seconds = time.perf_counter() - start
+    figures = evaluate(test, model)
+    for name, row in figures.items():
+        print(f"{name:40s} raw {row['raw']}  corrected {row['corrected']}")
+    if args.out is not None:
+        card = {
+            "model": "posecheck landmark correction (MLP, numpy)",
+            "feature_version": FEATURE_VERSION,
+            "hidden": args.hidden,
+            "epochs": args.epochs,
+            "train_seconds": round(seconds, 1),
+            "data": [str(d) for d in args.feature_dirs],
+            "bodies": {"train": sorted({c.body for c in train}), "val": sorted(val_set),
+                       "test": sorted(test_set)},
+            "clips": {"train": len(train), "val": len(val), "test": len(test)},
+            "frames": {"train_with_mirrored": len(x), "val": len(xv)},
+            "test_figures": figures,
+        }  # fmt: skip
+        save(model, args.out, card)
+        print(f"wrote {args.out} and {args.out.with_suffix('.json')}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
