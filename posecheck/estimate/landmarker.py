@@ -49,19 +49,29 @@ HOW_TO_GET_A_MODEL = (
 )
 
 
+def shipped_model_path(filename: str) -> Path | None:
+    """A model file shipped with posecheck (the ``posecheck.models`` package: ``models/``
+    of a checkout, or the copy inside an installed wheel), or None when absent."""
+    try:
+        from importlib.resources import files
+
+        path = Path(str(files("posecheck.models").joinpath(filename)))
+    except (ModuleNotFoundError, TypeError):
+        return None
+    return path if path.is_file() else None
+
+
 def default_model_path() -> Path:
     """The model used when none is given.
 
-    ``$POSECHECK_MODEL`` if set, else ``models/pose_landmarker_full.task`` of the checkout
-    this package runs from, else the same path under the current directory.
+    ``$POSECHECK_MODEL`` if set, else the shipped ``pose_landmarker_full.task``
+    (:func:`shipped_model_path`), else ``models/pose_landmarker_full.task`` under the
+    current directory (whose absence gives a clear error later).
     """
     env = os.environ.get(MODEL_ENV)
     if env:
         return Path(env)
-    beside_package = Path(__file__).resolve().parents[2] / "models" / MODEL_FILENAME
-    if beside_package.is_file():
-        return beside_package
-    return Path("models") / MODEL_FILENAME
+    return shipped_model_path(MODEL_FILENAME) or Path("models") / MODEL_FILENAME
 
 
 def check_model_file(path: Path) -> None:
