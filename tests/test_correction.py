@@ -3,14 +3,19 @@ the real model's mask on a real photo."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from posecheck.errors import ModelError
 from posecheck.estimate.landmarker import PoseEstimator
 from posecheck.io.images import load_image
+from posecheck.io.model_files import load_correction
 from posecheck.landmarks import Landmark as L
 from posecheck.landmarks import Landmarks
 from posecheck.measure.correction import (
+    FEATURE_VERSION,
     JOINTS,
     MIRROR_ORDER,
     N_FEATURES,
@@ -165,3 +170,53 @@ def test_real_mask_outlines_the_real_body() -> None:
     # The flanks lie outside the hip joint centres (half the hip width from the axis).
     assert np.median(sil[waist, 1]) > 0.5 * hip_w / trunk
     assert np.median(sil[waist, 3]) > 0.5 * hip_w / trunk
+
+
+def _save(model: LandmarkCorrection, path: Path, **extra: object) -> None:
+    arrays = {k: getattr(model, k) for k in model.__dataclass_fields__}
+    np.savez(path, **arrays, **extra)  # type: ignore[arg-type]
+
+
+def test_correction_files_load_or_fail_in_one_line(tmp_path: Path) -> None:
+    model = _bias_only_model(np.arange(N_OUTPUTS, dtype=np.float64))
+    good = tmp_path / "good.npz"
+    _save(model, good, feature_version=np.asarray(FEATURE_VERSION),
+          landmarker_sha256=np.asarray("abc"))  # fmt: skip
+    loaded, sha = load_correction(good)
+    assert sha == "abc" and np.array_equal(loaded.b3, model.b3)
+    old = tmp_path / "old.npz"
+    _save(model, old, feature_version=np.asarray(FEATURE_VERSION + 1))
+    with pytest.raises(ModelError, match=r"old\.npz: made for correction features"):
+        load_correction(old)
+    junk = tmp_path / "junk.npz"
+    junk.write_text("not a zip")
+    with pytest.raises(ModelError, match=r"junk\.npz: not a landmark correction file"):
+        load_correction(junk)
+    with pytest.raises(ModelError, match="not found"):
+        load_correction(tmp_path / "missing.npz")
+
+
+@pytest.mark.model
+def test_the_estimator_applies_a_given_correction_to_real_landmarks() -> None:
+    image = load_image(SAMPLES / "squat_front_standing.jpg")
+    offsets = np.zeros(N_OUTPUTS)
+    knee = JOINTS.index(int(L.RIGHT_KNEE))
+    offsets[2 * knee] = 0.2  # 0.2 trunk lengths along n
+    with PoseEstimator() as plain, PoseEstimator(correction=_bias_only_model(offsets)) as fixed:
+        raw, moved = plain.detect(image), fixed.detect(image)
+    assert raw is not None and moved is not None and moved.silhouette is not None
+    shift = moved.xy_px[L.RIGHT_KNEE] - raw.xy_px[L.RIGHT_KNEE]
+    trunk = np.linalg.norm(
+        (raw.xy_px[L.LEFT_SHOULDER] + raw.xy_px[L.RIGHT_SHOULDER]) / 2
+        - (raw.xy_px[L.LEFT_HIP] + raw.xy_px[L.RIGHT_HIP]) / 2
+    )
+    assert np.linalg.norm(shift) == pytest.approx(0.2 * trunk, rel=1e-6)
+    assert np.allclose(moved.xy_px[L.LEFT_KNEE], raw.xy_px[L.LEFT_KNEE])
+
+
+def test_auto_correction_needs_the_bundle_it_was_trained_for(tmp_path: Path) -> None:
+    other = tmp_path / "other.task"
+    other.write_bytes(b"not the shipped bundle")
+    # Whatever models/ ships, a correction never applies to a landmarker it was not
+    # trained for (its errors differ).
+    assert PoseEstimator(model_path=other, correction="auto").correction is None

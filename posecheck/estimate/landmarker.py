@@ -36,7 +36,9 @@ from numpy.typing import NDArray
 
 from posecheck.errors import ModelError
 from posecheck.io.closing import ClosesOnExit
+from posecheck.io.model_files import CORRECTION_FILENAME, file_sha256, load_correction
 from posecheck.landmarks import N_LANDMARKS, Landmarks
+from posecheck.measure.correction import LandmarkCorrection
 from posecheck.measure.silhouette import silhouette_edges
 
 RunningMode = Literal["image", "video"]
@@ -134,6 +136,11 @@ class PoseEstimator(ClosesOnExit):
         segmentation: also ask MediaPipe for the person's segmentation mask and keep its
             outline across the trunk (:attr:`Landmarks.silhouette`), the signal the pelvis
             correction uses. Costs inference time: see the README's speed figures.
+        correction: a :class:`~posecheck.measure.correction.LandmarkCorrection` applied
+            to every person found (turns ``segmentation`` on), ``"auto"`` for the shipped
+            ``models/landmark_correction.npz`` when the landmarker is the very bundle it
+            was trained for (same sha256; any other model gets no correction, since it
+            errs differently), or None for MediaPipe's landmarks as they are.
     """
 
     def __init__(
@@ -144,13 +151,15 @@ class PoseEstimator(ClosesOnExit):
         min_detection_confidence: float = 0.5,
         retry_detection_confidence: float | None = 0.3,
         segmentation: bool = False,
+        correction: LandmarkCorrection | Literal["auto"] | None = None,
     ) -> None:
         self.model_path = Path(model_path) if model_path is not None else default_model_path()
         self.mode: RunningMode = mode
         self.max_people = max_people
         self.min_detection_confidence = min_detection_confidence
         self.retry_detection_confidence = retry_detection_confidence
-        self.segmentation = segmentation
+        self.correction = self._resolve_correction(correction)
+        self.segmentation = segmentation or self.correction is not None
         self.last_people = 0
         self._landmarker: Any = None
         self._retry_landmarker: Any = None
@@ -162,6 +171,17 @@ class PoseEstimator(ClosesOnExit):
     def __enter__(self) -> Self:
         self.open()
         return self
+
+    def _resolve_correction(
+        self, correction: LandmarkCorrection | Literal["auto"] | None
+    ) -> LandmarkCorrection | None:
+        if correction != "auto":
+            return correction
+        path = shipped_model_path(CORRECTION_FILENAME)
+        if path is None or not self.model_path.is_file():
+            return None
+        model, trained_for = load_correction(path)
+        return model if trained_for == file_sha256(self.model_path.resolve()) else None
 
     def open(self) -> None:
         """Load the model. Raises :class:`ModelError` with a one-line message on failure."""
@@ -264,6 +284,8 @@ class PoseEstimator(ClosesOnExit):
         if self.segmentation and len(masks) == len(candidates):
             edges = silhouette_edges(masks[best].numpy_view(), chosen.xy_px)
             chosen = dataclasses.replace(chosen, silhouette=edges)
+            if self.correction is not None:
+                chosen = self.correction.apply(chosen)
         return chosen
 
 

@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from posecheck.estimate.landmarker import default_model_path
+from posecheck.io.model_files import file_sha256
 from posecheck.measure import geometry
 from posecheck.measure.correction import (
     FEATURE_VERSION,
@@ -289,10 +291,19 @@ def evaluate(clips: Sequence[Clip], model: LandmarkCorrection | None) -> dict[st
     return out
 
 
-def save(model: LandmarkCorrection, path: Path, card: dict[str, Any]) -> None:
+def save(model: LandmarkCorrection, path: Path, card: dict[str, Any], landmarker: Path) -> None:
+    """Write the model (npz, with the feature version and the sha256 of the landmarker
+    bundle whose errors it learned) and its card (``.json`` beside it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {k: getattr(model, k) for k in model.__dataclass_fields__}
-    np.savez_compressed(path, feature_version=np.asarray(FEATURE_VERSION), **arrays)
+    sha = file_sha256(landmarker.resolve())
+    card["landmarker"] = {"file": landmarker.name, "sha256": sha}
+    np.savez_compressed(
+        path,
+        feature_version=np.asarray(FEATURE_VERSION),
+        landmarker_sha256=np.asarray(sha),
+        **arrays,
+    )
     path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
 
 
@@ -303,6 +314,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--val-bodies", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=80)
     parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument(
+        "--landmarker",
+        type=Path,
+        default=default_model_path(),
+        help="the MediaPipe bundle the features were extracted with (its sha256 is kept)",
+    )
     parser.add_argument(
         "--test-bodies",
         default=None,
@@ -350,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "frames": {"train_with_mirrored": len(x), "val": len(xv)},
             "test_figures": figures,
         }  # fmt: skip
-        save(model, args.out, card)
+        save(model, args.out, card, args.landmarker)
         print(f"wrote {args.out} and {args.out.with_suffix('.json')}")
     return 0
 

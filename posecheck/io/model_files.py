@@ -1,0 +1,63 @@
+"""Loading the small learned files posecheck ships beside the MediaPipe bundle.
+
+``models/landmark_correction.npz`` (see :mod:`posecheck.measure.correction`) is a numpy
+archive: the network's arrays, the feature version it was trained with, and the sha256 of
+the MediaPipe bundle whose errors it learned. Its model card is the ``.json`` beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from posecheck.errors import ModelError
+from posecheck.measure.correction import (
+    FEATURE_VERSION,
+    N_FEATURES,
+    N_OUTPUTS,
+    LandmarkCorrection,
+)
+
+CORRECTION_FILENAME = "landmark_correction.npz"
+_ARRAYS = ("w1", "b1", "w2", "b2", "w3", "b3", "x_mean", "x_std", "y_mean", "y_std")
+
+
+@lru_cache(maxsize=8)
+def file_sha256(path: Path) -> str:
+    """The sha256 (hex) of a file, read in 1 MB blocks; cached per path."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_correction(path: Path) -> tuple[LandmarkCorrection, str]:
+    """The correction in ``path`` and the sha256 of the landmarker it was trained for.
+
+    Raises:
+        ModelError: one line naming ``path`` when the file is missing, not such an
+            archive, or made for other features.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            version = int(data["feature_version"])
+            arrays = {name: np.asarray(data[name], dtype=np.float64) for name in _ARRAYS}
+            landmarker = str(data["landmarker_sha256"]) if "landmarker_sha256" in data else ""
+    except FileNotFoundError:
+        raise ModelError(f"{path}: correction file not found") from None
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"{path}: not a landmark correction file ({exc})") from None
+    if version != FEATURE_VERSION:
+        raise ModelError(
+            f"{path}: made for correction features v{version}, this posecheck uses "
+            f"v{FEATURE_VERSION}; retrain it with tools/correction/train.py"
+        )
+    model = LandmarkCorrection(**arrays)
+    if model.w1.shape[0] != N_FEATURES or model.w3.shape[1] != N_OUTPUTS:
+        raise ModelError(f"{path}: network shape {model.w1.shape} does not fit the features")
+    return model, landmarker
