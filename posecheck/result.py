@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from posecheck.landmarks import Landmark, Landmarks
 from posecheck.vocab import Severity, View
-
-if TYPE_CHECKING:
-    from posecheck.poses.base import CheckStatus
 
 
 @dataclass(frozen=True)
@@ -60,6 +57,20 @@ class Cue:
 
     def to_dict(self) -> dict[str, Any]:
         return {"check": self.check, "severity": self.severity.value, "message": self.message}
+
+
+@dataclass(frozen=True)
+class CheckStatus:
+    """How one check of a pose came out on one frame.
+
+    ``severity`` is None when the check could not be judged; ``reason`` then says why.
+    """
+
+    check: str
+    metric: str
+    value: float
+    severity: Severity | None
+    reason: str | None
 
 
 @dataclass(frozen=True)

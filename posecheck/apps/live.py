@@ -69,7 +69,6 @@ from posecheck.outputs.speech import Speaker, find_speech_engine
 from posecheck.poses import get_pose
 from posecheck.report import Hold, VideoInfo, VideoReport
 from posecheck.result import Balance, Cue, FrameResult
-from posecheck.vocab import Severity
 
 Image = NDArray[np.uint8]
 
@@ -95,7 +94,6 @@ MESSAGE_S = 3.0
 QUIET_CALLS_AFTER_PERSON = 5
 
 _ESC = 27
-_RANK = {Severity.OK: 0, Severity.INFO: 1, Severity.WARN: 2, Severity.FAULT: 3}
 
 
 class LiveDisplayError(PosecheckError):
@@ -175,7 +173,7 @@ class CueDebouncer:
     def _update_severity(self, state: _CueState, cue: Cue, time_s: float) -> None:
         shown = state.shown
         assert shown is not None
-        if _RANK[cue.severity] >= _RANK[shown.severity]:
+        if cue.severity.rank >= shown.severity.rank:
             state.shown, state.lower_since = cue, None
             return
         if state.lower_since is None:

@@ -25,7 +25,7 @@ text would read backwards).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -139,12 +139,6 @@ _LEGS: dict[str, tuple[Landmark, Landmark, Landmark]] = {
     "left": (Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE),
     "right": (Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE),
 }
-_SEVERITY_RANK: dict[Severity, int] = {
-    Severity.OK: 0,
-    Severity.INFO: 1,
-    Severity.WARN: 2,
-    Severity.FAULT: 3,
-}
 _POSE_NAMES: dict[str, str] = {
     "warrior1": "Warrior 1",
     "tree": "Tree",
@@ -254,7 +248,7 @@ def joint_statuses(result: FrameResult) -> dict[Landmark, Severity | None]:
     """
     statuses: dict[Landmark, Severity | None] = {}
     for joint in _MEASURED_JOINTS:
-        worst = _worst(c.severity for c in result.cues if c.joint == joint)
+        worst = Severity.worst(c.severity for c in result.cues if c.joint == joint)
         metric = result.metrics.get(_JOINT_METRICS.get(joint, ""))
         if worst is not None:
             statuses[joint] = worst
@@ -338,10 +332,6 @@ def _check_image(image_bgr: Image) -> None:
         )
     if image_bgr.shape[0] < 1 or image_bgr.shape[1] < 1:
         raise ValueError(f"image_bgr must not be empty, got {image_bgr.shape}")
-
-
-def _worst(severities: Iterable[Severity]) -> Severity | None:
-    return max(severities, key=_SEVERITY_RANK.__getitem__, default=None)
 
 
 def _severity_color(severity: Severity | None, style: OverlayStyle) -> Color:
@@ -596,7 +586,7 @@ def _draw_knee_arrows(
     """An arrow from each knee with a warn/fault ``knee_valgus_*`` cue, pointing away from
     the midline (see :func:`knee_correction_direction`), in the cue's colour."""
     for side in _LEGS:
-        severity = _worst(
+        severity = Severity.worst(
             c.severity
             for c in cues
             if c.metric is not None
@@ -667,7 +657,7 @@ def _panel_rows(
     indent = _text_size("M", sz.font, sz.text)[0] + sz.pad
     rows = [_Row(line, style.text) for line in _wrap_header(header_text(result), inner, sz)]
     rows += _weight_rows(result.metrics, pts, style)
-    ranked = sorted(result.cues, key=lambda c: -_SEVERITY_RANK[c.severity])
+    ranked = sorted(result.cues, key=lambda c: -c.severity.rank)
     for cue in ranked[: style.max_cues]:
         lines = _wrap(cue.message, inner - indent, sz.font, sz.text)
         dot = _severity_color(cue.severity, style)

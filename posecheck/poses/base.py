@@ -16,14 +16,24 @@ from dataclasses import dataclass
 from typing import Literal
 
 from posecheck.landmarks import Landmark
-from posecheck.result import Cue, Metric
+from posecheck.result import CheckStatus, Cue, Metric
 from posecheck.vocab import Severity
+
+# CheckStatus is defined in posecheck.result (with the other result types) and named here
+# too, as part of the framework's vocabulary.
+__all__ = [
+    "ALL_VIEWS",
+    "CheckStatus",
+    "Direction",
+    "PoseCheck",
+    "PoseSpec",
+    "ViewName",
+    "evaluate_pose",
+]
 
 Direction = Literal["above", "below", "abs_above"]
 ViewName = Literal["front", "oblique", "side"]
 ALL_VIEWS: tuple[ViewName, ...] = ("front", "oblique", "side")
-
-_RANK = {Severity.OK: 0, Severity.INFO: 1, Severity.WARN: 2, Severity.FAULT: 3}
 
 
 @dataclass(frozen=True)
@@ -102,7 +112,7 @@ class PoseCheck:
             found = Severity.WARN
         else:
             return Severity.OK
-        return found if _RANK[found] <= _RANK[self.max_severity] else self.max_severity
+        return found.capped(self.max_severity)
 
     def describe_threshold(self) -> str:
         """e.g. ``"|value - 90| >= 15 warn, >= 25 fault"`` for listings."""
@@ -113,20 +123,6 @@ class PoseCheck:
             "" if self.max_severity is Severity.FAULT else f" (shown as {self.max_severity.value})"
         )
         return f"{lhs} {op} {self.warn:g} warn, {op} {self.fault:g} fault{cap}"
-
-
-@dataclass(frozen=True)
-class CheckStatus:
-    """How one check came out on one frame.
-
-    ``severity`` is None when the check could not be judged; ``reason`` then says why.
-    """
-
-    check: str
-    metric: str
-    value: float
-    severity: Severity | None
-    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -208,7 +204,7 @@ def evaluate_pose(
                     joint=check.joint_for(side),
                 )
             )
-    cues.sort(key=lambda c: -_RANK[c.severity])
+    cues.sort(key=lambda c: -c.severity.rank)
     return tuple(cues), tuple(statuses)
 
 
