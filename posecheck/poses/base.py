@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from posecheck.landmarks import Landmark
+from posecheck.poses.features import RecognitionRule
 from posecheck.result import CheckStatus, Cue, Metric
 from posecheck.vocab import Severity
 
@@ -127,7 +128,20 @@ class PoseCheck:
 
 @dataclass(frozen=True)
 class PoseSpec:
-    """A pose: its name, what its ``side`` means, and its checks.
+    """A pose, whole: its name and labels, its checks, and how it is recognised.
+
+    Attributes:
+        name: the registry key (``--pose`` choice, JSON ``pose``).
+        display_name: how people read it (``Warrior 1``): listings, overlay, HTML report.
+        side_meaning: what the working side is (``front leg``, ``standing leg``), or None
+            for a pose without one (Bridge).
+        checks: the pose's checks, in listing order.
+        summary: one line for ``posecheck poses``.
+        side_label: the overlay header's word for the side (``standing`` in ``Tree
+            (standing: left)``); None exactly when ``side_meaning`` is.
+        recognition: how the pose is recognised (its conditions, score and side rule);
+            None only for a check set that is no pose (the generic checks): the registry
+            refuses a spec without one.
 
     ``min_trunk_tilt_deg``: when set, no check is judged on a frame whose trunk reads
     nearer vertical than this (metric ``trunk_tilt_deg``): the landmarks do not show the
@@ -144,11 +158,30 @@ class PoseSpec:
     checks: tuple[PoseCheck, ...]
     summary: str = ""
     min_trunk_tilt_deg: float | None = None
+    side_label: str | None = None
+    recognition: RecognitionRule | None = None
 
     def __post_init__(self) -> None:
         ids = [c.id for c in self.checks]
         if len(ids) != len(set(ids)):
             raise ValueError(f"{self.name}: duplicate check ids")
+        if (self.side_label is None) != (self.side_meaning is None):
+            raise ValueError(f"{self.name}: side_label and side_meaning go together")
+        rule = self.recognition
+        if rule is not None and (rule.side_rule is None) != (self.side_meaning is None):
+            raise ValueError(
+                f"{self.name}: a pose with a working side needs a side rule, and only it"
+            )
+
+    def recognition_rule(self) -> RecognitionRule:
+        """:attr:`recognition`, which every registered pose has.
+
+        Raises:
+            ValueError: for a spec without one (the generic checks).
+        """
+        if self.recognition is None:
+            raise ValueError(f"{self.name} has no recognition rule: it is not a pose")
+        return self.recognition
 
 
 def evaluate_pose(
