@@ -66,7 +66,7 @@ from posecheck.judge.temporal import HoldTracker, LandmarkFilter
 from posecheck.landmarks import Landmarks
 from posecheck.outputs.overlay import Annotator
 from posecheck.outputs.speech import Speaker, find_speech_engine
-from posecheck.poses import get_pose
+from posecheck.poses import get_pose, pose_keys
 from posecheck.report import Hold, VideoInfo, VideoReport
 from posecheck.result import Balance, Cue, FrameResult
 
@@ -75,8 +75,9 @@ Image = NDArray[np.uint8]
 WINDOW_TITLE = "posecheck live"
 #: Where ``s`` saves snapshots when no record folder is given.
 SNAPSHOT_DIR = Path("posecheck-snapshots")
-#: Keys ``1``-``4`` choose these poses; ``a`` goes back to recognising the pose.
-POSE_KEYS: dict[str, str] = {"1": "warrior1", "2": "tree", "3": "half_moon", "4": "bridge"}
+#: Keys ``1``, ``2``, ... choose the registered poses in order (warrior1, tree, half_moon,
+#: bridge); ``a`` goes back to recognising the pose.
+POSE_KEYS: dict[str, str] = pose_keys()
 #: A cue appears once its fault has lasted this long (seconds) ...
 CUE_ON_S = 0.5
 #: ... and leaves once the fault has been gone this long.

@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from posecheck.landmarks import SKELETON, Landmark, Landmarks
+from posecheck.poses import get_pose
 from posecheck.result import Balance, Cue, FrameResult, Metric
 from posecheck.vocab import Severity
 
@@ -138,17 +139,6 @@ _MEASURED_JOINTS: tuple[Landmark, ...] = (
 _LEGS: dict[str, tuple[Landmark, Landmark, Landmark]] = {
     "left": (Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE),
     "right": (Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE),
-}
-_POSE_NAMES: dict[str, str] = {
-    "warrior1": "Warrior 1",
-    "tree": "Tree",
-    "half_moon": "Half Moon",
-    "bridge": "Bridge",
-}
-_SIDE_WORDS: dict[str, str] = {
-    "warrior1": "front leg",
-    "tree": "standing",
-    "half_moon": "standing",
 }
 
 
@@ -259,16 +249,20 @@ def joint_statuses(result: FrameResult) -> dict[Landmark, Severity | None]:
 
 def header_text(result: FrameResult) -> str:
     """The panel's first line, e.g. ``"Tree (standing: left) | view: front"``,
-    ``"Pose: not recognised | view: side"`` or ``"No person found"``."""
+    ``"Pose: not recognised | view: side"`` or ``"No person found"``.
+
+    The pose's display name and side word come from its registry entry; a pose not in
+    the registry is a KeyError.
+    """
     if result.landmarks is None:
         return "No person found"
     view = f"view: {result.view.value}"
     if result.pose is None:
         return f"Pose: not recognised | {view}"
-    name = _POSE_NAMES.get(result.pose, result.pose.replace("_", " ").title())
-    side_word = _SIDE_WORDS.get(result.pose)
-    if result.side is not None and side_word is not None:
-        name = f"{name} ({side_word}: {result.side})"
+    spec = get_pose(result.pose)
+    name = spec.display_name
+    if result.side is not None and spec.side_label is not None:
+        name = f"{name} ({spec.side_label}: {result.side})"
     if result.status:
         return f"{name} | {view} | {result.status}"
     return f"{name} | {view}"

@@ -180,8 +180,7 @@ def _pose_check(hold: Hold, check_id: str) -> PoseCheck | None:
 
 
 def _display_name(pose: str) -> str:
-    spec = _spec(pose)
-    return spec.display_name if spec is not None else pose
+    return get_pose(pose).display_name
 
 
 def side_text(hold: Hold) -> str:
