@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 from posecheck.landmarks import SKELETON, Landmark, Landmarks
 from posecheck.poses import get_pose
 from posecheck.result import Balance, Cue, FrameResult, Metric
-from posecheck.vocab import Severity
+from posecheck.vocab import Severity, Side
 
 __all__ = [
     "Annotator",
@@ -136,7 +136,7 @@ _MEASURED_JOINTS: tuple[Landmark, ...] = (
     Landmark.RIGHT_ANKLE,
 )
 #: ``(hip, knee, ankle)`` of each leg, by the body's side.
-_LEGS: dict[str, tuple[Landmark, Landmark, Landmark]] = {
+_LEGS: dict[Side, tuple[Landmark, Landmark, Landmark]] = {
     "left": (Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE),
     "right": (Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE),
 }
@@ -490,7 +490,7 @@ def _draw_joints(
 _Leg = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
 
 
-def _leg_points(pts: FloatArray, side: str) -> _Leg:
+def _leg_points(pts: FloatArray, side: Side) -> _Leg:
     """``(hip, knee, ankle, mid_hip)`` pixel positions of one leg (NaN where hidden)."""
     hip, knee, ankle = (pts[j] for j in _LEGS[side])
     mid_hip: FloatArray = (pts[Landmark.LEFT_HIP] + pts[Landmark.RIGHT_HIP]) / 2.0

@@ -18,7 +18,7 @@ from typing import Literal
 from posecheck.landmarks import Landmark
 from posecheck.poses.features import RecognitionRule
 from posecheck.result import CheckStatus, Cue, Metric
-from posecheck.vocab import Severity
+from posecheck.vocab import Severity, Side, other_side
 
 # CheckStatus is defined in posecheck.result (with the other result types) and named here
 # too, as part of the framework's vocabulary.
@@ -83,18 +83,18 @@ class PoseCheck:
         if not beyond:
             raise ValueError(f"{self.id}: fault threshold must lie beyond the warn threshold")
 
-    def metric_name(self, side: str | None) -> str:
-        """The concrete metric name for the working ``side`` (``left``/``right``)."""
+    def metric_name(self, side: Side | None) -> str:
+        """The concrete metric name for the working ``side`` (None: the pose has no
+        working side, and its templates name no side: ``left`` fills them)."""
         side = side or "left"
-        other = "right" if side == "left" else "left"
-        return self.metric.format(side=side, other=other)
+        return self.metric.format(side=side, other=other_side(side))
 
-    def joint_for(self, side: str | None) -> Landmark | None:
+    def joint_for(self, side: Side | None) -> Landmark | None:
+        """The landmark the renderer marks for the working ``side``, or None."""
         if self.joint is None:
             return None
         side = side or "left"
-        other = "right" if side == "left" else "left"
-        return Landmark[self.joint.format(SIDE=side.upper(), OTHER=other.upper())]
+        return Landmark[self.joint.format(SIDE=side.upper(), OTHER=other_side(side).upper())]
 
     def severity(self, value: float) -> Severity:
         """Severity of a measured ``value`` (``ok`` when the check passes)."""
@@ -188,7 +188,7 @@ def evaluate_pose(
     spec: PoseSpec,
     metrics: Mapping[str, Metric],
     view: str,
-    side: str | None,
+    side: Side | None,
 ) -> tuple[tuple[Cue, ...], tuple[CheckStatus, ...]]:
     """Run every check of ``spec`` on one frame.
 
