@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from posecheck.landmarks import Landmark, Landmarks
-from posecheck.vocab import Severity, View
-
-if TYPE_CHECKING:
-    from posecheck.poses.base import CheckStatus
+from posecheck.vocab import JSONObject, Severity, View
 
 
 @dataclass(frozen=True)
@@ -31,7 +27,7 @@ class Metric:
     valid: bool
     reason: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {
             "value": None if not self.valid or math.isnan(self.value) else round(self.value, 3),
             "unit": self.unit,
@@ -58,8 +54,22 @@ class Cue:
     metric: str | None = None
     joint: Landmark | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"check": self.check, "severity": self.severity.value, "message": self.message}
+
+
+@dataclass(frozen=True)
+class CheckStatus:
+    """How one check of a pose came out on one frame.
+
+    ``severity`` is None when the check could not be judged; ``reason`` then says why.
+    """
+
+    check: str
+    metric: str
+    value: float
+    severity: Severity | None
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ class FrameResult:
     def person(self) -> bool:
         return self.landmarks is not None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The ``--json`` object (schema documented in the README)."""
         return {
             "source": self.source,
@@ -129,7 +139,7 @@ class FrameResult:
         }
 
 
-def _check_dict(status: CheckStatus) -> dict[str, Any]:
+def _check_dict(status: CheckStatus) -> JSONObject:
     measured = status.severity is not None and not math.isnan(status.value)
     return {
         "check": status.check,

@@ -1,5 +1,5 @@
 """The words every stage shares, defined once: severity and its order, body side, camera
-view and why a video's report may be partial.
+view, why a video's report may be partial, and the shape of a JSON value.
 
 Nothing here imports another posecheck module, so any module may import this one without
 a cycle.
@@ -7,7 +7,7 @@ a cycle.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Literal, TypeAlias
 
@@ -71,3 +71,12 @@ class PartialReason(StrEnum):
 
     DECODE_STOPPED = "decode_stopped"  # the file is truncated or corrupt part-way
     INTERRUPTED = "interrupted"  # the user or a signal stopped the run
+
+
+#: A value ``json.dumps`` writes, as the ``to_dict`` methods return it. The containers are
+#: the read-only kinds so that e.g. a ``list[float]`` is one.
+JSONValue: TypeAlias = (
+    Mapping[str, "JSONValue"] | Sequence["JSONValue"] | str | int | float | bool | None
+)
+#: A JSON object: what a ``to_dict`` method returns.
+JSONObject: TypeAlias = dict[str, JSONValue]

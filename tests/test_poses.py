@@ -463,7 +463,7 @@ def test_clean_warrior1_front_knee_survives_a_camera_a_little_off_front(side: st
 
 
 def test_an_unmeasurable_feature_does_not_meet_its_condition() -> None:
-    from posecheck.judge.recognition import _soft
+    from posecheck.poses.features import _soft
 
     assert _soft(math.nan, 0.0, 1.0) == 0.0
     assert _soft(math.nan, 0.0, 1.0, above=False) == 0.0

@@ -39,12 +39,23 @@ def _root() -> None:
     """Knee, hip and weight alignment feedback for yoga poses."""
 
 
-class PoseChoice(StrEnum):
-    auto = "auto"
-    warrior1 = "warrior1"
-    tree = "tree"
-    half_moon = "half_moon"
-    bridge = "bridge"
+def _pose_choices() -> list[tuple[str, str]]:
+    """``auto`` and every registered pose's name, in registry order."""
+    from posecheck.poses import REGISTRY
+
+    return [("auto", "auto"), *((name, name) for name in REGISTRY)]
+
+
+if TYPE_CHECKING:
+
+    class PoseChoice(StrEnum):
+        """What mypy is told: the code names only ``auto``; the poses are data."""
+
+        auto = "auto"
+
+else:
+    #: ``--pose`` choices: ``auto`` and the registered poses (read once, at import).
+    PoseChoice = StrEnum("PoseChoice", _pose_choices())
 
 
 ModelOption = Annotated[

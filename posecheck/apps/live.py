@@ -66,18 +66,18 @@ from posecheck.judge.temporal import HoldTracker, LandmarkFilter
 from posecheck.landmarks import Landmarks
 from posecheck.outputs.overlay import Annotator
 from posecheck.outputs.speech import Speaker, find_speech_engine
-from posecheck.poses import get_pose
+from posecheck.poses import get_pose, pose_keys
 from posecheck.report import Hold, VideoInfo, VideoReport
 from posecheck.result import Balance, Cue, FrameResult
-from posecheck.vocab import Severity
 
 Image = NDArray[np.uint8]
 
 WINDOW_TITLE = "posecheck live"
 #: Where ``s`` saves snapshots when no record folder is given.
 SNAPSHOT_DIR = Path("posecheck-snapshots")
-#: Keys ``1``-``4`` choose these poses; ``a`` goes back to recognising the pose.
-POSE_KEYS: dict[str, str] = {"1": "warrior1", "2": "tree", "3": "half_moon", "4": "bridge"}
+#: Keys ``1``, ``2``, ... choose the registered poses in order (warrior1, tree, half_moon,
+#: bridge); ``a`` goes back to recognising the pose.
+POSE_KEYS: dict[str, str] = pose_keys()
 #: A cue appears once its fault has lasted this long (seconds) ...
 CUE_ON_S = 0.5
 #: ... and leaves once the fault has been gone this long.
@@ -95,7 +95,6 @@ MESSAGE_S = 3.0
 QUIET_CALLS_AFTER_PERSON = 5
 
 _ESC = 27
-_RANK = {Severity.OK: 0, Severity.INFO: 1, Severity.WARN: 2, Severity.FAULT: 3}
 
 
 class LiveDisplayError(PosecheckError):
@@ -175,7 +174,7 @@ class CueDebouncer:
     def _update_severity(self, state: _CueState, cue: Cue, time_s: float) -> None:
         shown = state.shown
         assert shown is not None
-        if _RANK[cue.severity] >= _RANK[shown.severity]:
+        if cue.severity.rank >= shown.severity.rank:
             state.shown, state.lower_since = cue, None
             return
         if state.lower_since is None:

@@ -13,15 +13,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from posecheck.estimate.landmarker import PoseEstimator
-from posecheck.judge.recognition import RULES, Recognition, features, recognise
+from posecheck.judge.recognition import Recognition, recognise
 from posecheck.landmarks import Landmarks, unrotate
 from posecheck.measure import geometry
-from posecheck.poses import REGISTRY, CheckStatus, evaluate_pose, get_pose
+from posecheck.poses import evaluate_pose, get_pose
+from posecheck.poses.features import features
 from posecheck.poses.generic import GENERIC
-from posecheck.result import Balance, FrameResult, Metric
-from posecheck.vocab import View
-
-POSE_NAMES = tuple(REGISTRY)
+from posecheck.result import Balance, CheckStatus, FrameResult, Metric
+from posecheck.vocab import Side, View
 
 #: A body whose trunk is tilted more than this from upright (lying in Bridge, horizontal
 #: in Half Moon) gets a second and third look with the picture turned a quarter each way:
@@ -83,12 +82,10 @@ def balance_for(landmarks: Landmarks) -> Balance:
     )
 
 
-def side_for(pose: str, landmarks: Landmarks) -> str | None:
-    """The working side of ``landmarks`` if they were in ``pose`` (pose's own rule)."""
-    choose = RULES[pose][1]
-    if choose is None:
-        return None
-    return ("left", "right")[choose(features(landmarks))]
+def side_for(pose: str, landmarks: Landmarks) -> Side | None:
+    """The working side of ``landmarks`` if they were in ``pose`` (the pose's own side
+    rule); None for a pose without one. An unknown pose is a KeyError."""
+    return get_pose(pose).recognition_rule().working_side(features(landmarks))
 
 
 def assess(

@@ -25,7 +25,7 @@ text would read backwards).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -33,8 +33,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from posecheck.landmarks import SKELETON, Landmark, Landmarks
+from posecheck.poses import get_pose
 from posecheck.result import Balance, Cue, FrameResult, Metric
-from posecheck.vocab import Severity
+from posecheck.vocab import Severity, Side
 
 __all__ = [
     "Annotator",
@@ -135,26 +136,9 @@ _MEASURED_JOINTS: tuple[Landmark, ...] = (
     Landmark.RIGHT_ANKLE,
 )
 #: ``(hip, knee, ankle)`` of each leg, by the body's side.
-_LEGS: dict[str, tuple[Landmark, Landmark, Landmark]] = {
+_LEGS: dict[Side, tuple[Landmark, Landmark, Landmark]] = {
     "left": (Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE),
     "right": (Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE),
-}
-_SEVERITY_RANK: dict[Severity, int] = {
-    Severity.OK: 0,
-    Severity.INFO: 1,
-    Severity.WARN: 2,
-    Severity.FAULT: 3,
-}
-_POSE_NAMES: dict[str, str] = {
-    "warrior1": "Warrior 1",
-    "tree": "Tree",
-    "half_moon": "Half Moon",
-    "bridge": "Bridge",
-}
-_SIDE_WORDS: dict[str, str] = {
-    "warrior1": "front leg",
-    "tree": "standing",
-    "half_moon": "standing",
 }
 
 
@@ -254,7 +238,7 @@ def joint_statuses(result: FrameResult) -> dict[Landmark, Severity | None]:
     """
     statuses: dict[Landmark, Severity | None] = {}
     for joint in _MEASURED_JOINTS:
-        worst = _worst(c.severity for c in result.cues if c.joint == joint)
+        worst = Severity.worst(c.severity for c in result.cues if c.joint == joint)
         metric = result.metrics.get(_JOINT_METRICS.get(joint, ""))
         if worst is not None:
             statuses[joint] = worst
@@ -265,16 +249,20 @@ def joint_statuses(result: FrameResult) -> dict[Landmark, Severity | None]:
 
 def header_text(result: FrameResult) -> str:
     """The panel's first line, e.g. ``"Tree (standing: left) | view: front"``,
-    ``"Pose: not recognised | view: side"`` or ``"No person found"``."""
+    ``"Pose: not recognised | view: side"`` or ``"No person found"``.
+
+    The pose's display name and side word come from its registry entry; a pose not in
+    the registry is a KeyError.
+    """
     if result.landmarks is None:
         return "No person found"
     view = f"view: {result.view.value}"
     if result.pose is None:
         return f"Pose: not recognised | {view}"
-    name = _POSE_NAMES.get(result.pose, result.pose.replace("_", " ").title())
-    side_word = _SIDE_WORDS.get(result.pose)
-    if result.side is not None and side_word is not None:
-        name = f"{name} ({side_word}: {result.side})"
+    spec = get_pose(result.pose)
+    name = spec.display_name
+    if result.side is not None and spec.side_label is not None:
+        name = f"{name} ({spec.side_label}: {result.side})"
     if result.status:
         return f"{name} | {view} | {result.status}"
     return f"{name} | {view}"
@@ -338,10 +326,6 @@ def _check_image(image_bgr: Image) -> None:
         )
     if image_bgr.shape[0] < 1 or image_bgr.shape[1] < 1:
         raise ValueError(f"image_bgr must not be empty, got {image_bgr.shape}")
-
-
-def _worst(severities: Iterable[Severity]) -> Severity | None:
-    return max(severities, key=_SEVERITY_RANK.__getitem__, default=None)
 
 
 def _severity_color(severity: Severity | None, style: OverlayStyle) -> Color:
@@ -506,7 +490,7 @@ def _draw_joints(
 _Leg = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
 
 
-def _leg_points(pts: FloatArray, side: str) -> _Leg:
+def _leg_points(pts: FloatArray, side: Side) -> _Leg:
     """``(hip, knee, ankle, mid_hip)`` pixel positions of one leg (NaN where hidden)."""
     hip, knee, ankle = (pts[j] for j in _LEGS[side])
     mid_hip: FloatArray = (pts[Landmark.LEFT_HIP] + pts[Landmark.RIGHT_HIP]) / 2.0
@@ -596,7 +580,7 @@ def _draw_knee_arrows(
     """An arrow from each knee with a warn/fault ``knee_valgus_*`` cue, pointing away from
     the midline (see :func:`knee_correction_direction`), in the cue's colour."""
     for side in _LEGS:
-        severity = _worst(
+        severity = Severity.worst(
             c.severity
             for c in cues
             if c.metric is not None
@@ -667,7 +651,7 @@ def _panel_rows(
     indent = _text_size("M", sz.font, sz.text)[0] + sz.pad
     rows = [_Row(line, style.text) for line in _wrap_header(header_text(result), inner, sz)]
     rows += _weight_rows(result.metrics, pts, style)
-    ranked = sorted(result.cues, key=lambda c: -_SEVERITY_RANK[c.severity])
+    ranked = sorted(result.cues, key=lambda c: -c.severity.rank)
     for cue in ranked[: style.max_cues]:
         lines = _wrap(cue.message, inner - indent, sz.font, sz.text)
         dot = _severity_color(cue.severity, style)

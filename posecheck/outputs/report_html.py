@@ -40,7 +40,6 @@ FloatArray = NDArray[np.float64]
 #: At most this many points are drawn per timeline plot (min/max per time bucket).
 MAX_PLOT_POINTS = 2000
 
-_RANK = {"ok": 0, "info": 1, "warn": 2, "fault": 3}
 _LEVEL_COLOURS = {"info": "#3b7dd8", "warn": "#e69f00", "fault": "#d1342f", "ok": "#888888"}
 _UNIT_SUFFIX = {"deg": "°", "pct": " %", "foot_lengths": " foot lengths"}
 _UNIT_AXIS = {"deg": "degrees", "pct": "%", "foot_lengths": "foot lengths", "count": "count"}
@@ -95,8 +94,7 @@ def _e(value: object) -> str:
 
 def _capped(level: str, check: PoseCheck) -> str:
     """``level`` lowered to the check's ``max_severity`` (e.g. info-only checks)."""
-    cap = Severity(check.max_severity).value
-    return level if _RANK[level] <= _RANK[cap] else cap
+    return Severity(level).capped(check.max_severity).value
 
 
 def threshold_lines(check: PoseCheck) -> list[tuple[float, str]]:
@@ -182,8 +180,7 @@ def _pose_check(hold: Hold, check_id: str) -> PoseCheck | None:
 
 
 def _display_name(pose: str) -> str:
-    spec = _spec(pose)
-    return spec.display_name if spec is not None else pose
+    return get_pose(pose).display_name
 
 
 def side_text(hold: Hold) -> str:

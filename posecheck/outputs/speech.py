@@ -33,7 +33,6 @@ REPEAT_S = 15.0
 #: Words per minute: a little slower than espeak's 175, for someone balancing.
 RATE_WPM = 160
 
-_RANK = {Severity.OK: 0, Severity.INFO: 1, Severity.WARN: 2, Severity.FAULT: 3}
 _SPOKEN = (Severity.WARN, Severity.FAULT)
 
 
@@ -67,9 +66,7 @@ class SpeechLimiter:
         first (ties: in the given order)."""
         if self._last_any is not None and time_s - self._last_any < self.min_gap_s:
             return None
-        ranked = sorted(
-            (c for c in cues if c.severity in _SPOKEN), key=lambda c: -_RANK[c.severity]
-        )
+        ranked = sorted((c for c in cues if c.severity in _SPOKEN), key=lambda c: -c.severity.rank)
         for cue in ranked:
             last = self._last.get(cue.check)
             if last is None or time_s - last >= self.repeat_s:

@@ -16,14 +16,25 @@ from dataclasses import dataclass
 from typing import Literal
 
 from posecheck.landmarks import Landmark
-from posecheck.result import Cue, Metric
-from posecheck.vocab import Severity
+from posecheck.poses.features import RecognitionRule
+from posecheck.result import CheckStatus, Cue, Metric
+from posecheck.vocab import Severity, Side, other_side
+
+# CheckStatus is defined in posecheck.result (with the other result types) and named here
+# too, as part of the framework's vocabulary.
+__all__ = [
+    "ALL_VIEWS",
+    "CheckStatus",
+    "Direction",
+    "PoseCheck",
+    "PoseSpec",
+    "ViewName",
+    "evaluate_pose",
+]
 
 Direction = Literal["above", "below", "abs_above"]
 ViewName = Literal["front", "oblique", "side"]
 ALL_VIEWS: tuple[ViewName, ...] = ("front", "oblique", "side")
-
-_RANK = {Severity.OK: 0, Severity.INFO: 1, Severity.WARN: 2, Severity.FAULT: 3}
 
 
 @dataclass(frozen=True)
@@ -72,18 +83,18 @@ class PoseCheck:
         if not beyond:
             raise ValueError(f"{self.id}: fault threshold must lie beyond the warn threshold")
 
-    def metric_name(self, side: str | None) -> str:
-        """The concrete metric name for the working ``side`` (``left``/``right``)."""
+    def metric_name(self, side: Side | None) -> str:
+        """The concrete metric name for the working ``side`` (None: the pose has no
+        working side, and its templates name no side: ``left`` fills them)."""
         side = side or "left"
-        other = "right" if side == "left" else "left"
-        return self.metric.format(side=side, other=other)
+        return self.metric.format(side=side, other=other_side(side))
 
-    def joint_for(self, side: str | None) -> Landmark | None:
+    def joint_for(self, side: Side | None) -> Landmark | None:
+        """The landmark the renderer marks for the working ``side``, or None."""
         if self.joint is None:
             return None
         side = side or "left"
-        other = "right" if side == "left" else "left"
-        return Landmark[self.joint.format(SIDE=side.upper(), OTHER=other.upper())]
+        return Landmark[self.joint.format(SIDE=side.upper(), OTHER=other_side(side).upper())]
 
     def severity(self, value: float) -> Severity:
         """Severity of a measured ``value`` (``ok`` when the check passes)."""
@@ -102,7 +113,7 @@ class PoseCheck:
             found = Severity.WARN
         else:
             return Severity.OK
-        return found if _RANK[found] <= _RANK[self.max_severity] else self.max_severity
+        return found.capped(self.max_severity)
 
     def describe_threshold(self) -> str:
         """e.g. ``"|value - 90| >= 15 warn, >= 25 fault"`` for listings."""
@@ -116,22 +127,21 @@ class PoseCheck:
 
 
 @dataclass(frozen=True)
-class CheckStatus:
-    """How one check came out on one frame.
-
-    ``severity`` is None when the check could not be judged; ``reason`` then says why.
-    """
-
-    check: str
-    metric: str
-    value: float
-    severity: Severity | None
-    reason: str | None
-
-
-@dataclass(frozen=True)
 class PoseSpec:
-    """A pose: its name, what its ``side`` means, and its checks.
+    """A pose, whole: its name and labels, its checks, and how it is recognised.
+
+    Attributes:
+        name: the registry key (``--pose`` choice, JSON ``pose``).
+        display_name: how people read it (``Warrior 1``): listings, overlay, HTML report.
+        side_meaning: what the working side is (``front leg``, ``standing leg``), or None
+            for a pose without one (Bridge).
+        checks: the pose's checks, in listing order.
+        summary: one line for ``posecheck poses``.
+        side_label: the overlay header's word for the side (``standing`` in ``Tree
+            (standing: left)``); None exactly when ``side_meaning`` is.
+        recognition: how the pose is recognised (its conditions, score and side rule);
+            None only for a check set that is no pose (the generic checks): the registry
+            refuses a spec without one.
 
     ``min_trunk_tilt_deg``: when set, no check is judged on a frame whose trunk reads
     nearer vertical than this (metric ``trunk_tilt_deg``): the landmarks do not show the
@@ -148,18 +158,37 @@ class PoseSpec:
     checks: tuple[PoseCheck, ...]
     summary: str = ""
     min_trunk_tilt_deg: float | None = None
+    side_label: str | None = None
+    recognition: RecognitionRule | None = None
 
     def __post_init__(self) -> None:
         ids = [c.id for c in self.checks]
         if len(ids) != len(set(ids)):
             raise ValueError(f"{self.name}: duplicate check ids")
+        if (self.side_label is None) != (self.side_meaning is None):
+            raise ValueError(f"{self.name}: side_label and side_meaning go together")
+        rule = self.recognition
+        if rule is not None and (rule.side_rule is None) != (self.side_meaning is None):
+            raise ValueError(
+                f"{self.name}: a pose with a working side needs a side rule, and only it"
+            )
+
+    def recognition_rule(self) -> RecognitionRule:
+        """:attr:`recognition`, which every registered pose has.
+
+        Raises:
+            ValueError: for a spec without one (the generic checks).
+        """
+        if self.recognition is None:
+            raise ValueError(f"{self.name} has no recognition rule: it is not a pose")
+        return self.recognition
 
 
 def evaluate_pose(
     spec: PoseSpec,
     metrics: Mapping[str, Metric],
     view: str,
-    side: str | None,
+    side: Side | None,
 ) -> tuple[tuple[Cue, ...], tuple[CheckStatus, ...]]:
     """Run every check of ``spec`` on one frame.
 
@@ -208,7 +237,7 @@ def evaluate_pose(
                     joint=check.joint_for(side),
                 )
             )
-    cues.sort(key=lambda c: -_RANK[c.severity])
+    cues.sort(key=lambda c: -c.severity.rank)
     return tuple(cues), tuple(statuses)
 
 

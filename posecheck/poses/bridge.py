@@ -1,12 +1,64 @@
 """Bridge (Setu Bandha Sarvangasana): no working side (both legs do the same thing).
 
 The seed article: hip extension, firing the gluteus maximus more than the hamstrings;
-knees stay in line.
+knees stay in line. Recognised (:data:`RECOGNITION`) by hips lifted above shoulders that
+stay on the floor, knees up, arms by the sides and both feet down.
 """
 
 from __future__ import annotations
 
 from posecheck.poses.base import PoseCheck, PoseSpec, ViewName
+from posecheck.poses.features import Condition, RecognitionRule
+
+RECOGNITION = RecognitionRule(
+    conditions=(
+        Condition(
+            "hips above shoulders",
+            lambda f, s: f.trunk_tilt_deg,
+            95.0,
+            6.0,
+            True,
+            "lying on the back with the hips lifted: the trunk slopes down to the shoulders",
+        ),
+        Condition(
+            "shoulders on the floor",
+            lambda f, s: f.shoulder_height,
+            0.5,
+            0.06,
+            False,
+            "the shoulders stay on the mat (a wheel lifts them on straight arms)",
+        ),
+        Condition(
+            "knees up",
+            lambda f, s: (f.knee_height_l + f.knee_height_r) / 2 - f.hip_height,
+            -0.15,
+            0.05,
+            True,
+            "shins stand vertical, so the knees are a shin's length up, level with or above "
+            "the lifted hips; folding poses (child's pose, down dog) have the knees below "
+            "the hips. A sagging bridge is still a bridge: its hip height is checked by the "
+            "pose rules, not here",
+        ),
+        Condition(
+            "arms not overhead",
+            lambda f, s: max(f.arm_up_l, f.arm_up_r),
+            0.0,
+            0.06,
+            False,
+            "arms lie alongside the body, hands nearer the hips than the shoulders are; "
+            "hands by the head mean wheel or a forearm backbend",
+        ),
+        Condition(
+            "feet on the floor",
+            lambda f, s: max(f.foot_down_lift_l, f.foot_down_lift_r),
+            0.45,
+            0.08,
+            False,
+            "both feet stay down (one-legged variations are outside this check)",
+        ),
+    ),
+    side_rule=None,  # both legs do the same work: no working side
+)
 
 #: The hip and shin angles are image-plane angles: from 45 deg off the side an aligned
 #: Bridge fired hips_lifted on 3 of 18 rendered clips, and from the feet the shins cued
@@ -17,6 +69,7 @@ BRIDGE = PoseSpec(
     name="bridge",
     display_name="Bridge",
     side_meaning=None,
+    recognition=RECOGNITION,
     summary="lying on the back, feet down hip-width, hips lifted",
     checks=(
         PoseCheck(

@@ -9,6 +9,7 @@ legs explicitly, so no working side is needed.
 from __future__ import annotations
 
 from posecheck.poses.base import PoseCheck, PoseSpec
+from posecheck.vocab import Side
 
 KNEE_VALGUS_SOURCE = (
     "FPPA norms in single-leg landing 1-9 deg (men), 5-12 deg (women), Munro 2012; "
@@ -16,7 +17,7 @@ KNEE_VALGUS_SOURCE = (
 )
 
 
-def _knee_check(side: str) -> PoseCheck:
+def _knee_check(side: Side) -> PoseCheck:
     return PoseCheck(
         id=f"knee_valgus_{side}",
         title=f"{side} knee not toward the midline",

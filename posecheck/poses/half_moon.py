@@ -6,17 +6,91 @@ DESIGN.md also lists "standing knee tracking over the foot". It is not checked: 
 straight leg it is a rotation of the knee that BlazePose's 33 points do not show, and
 with the hips stacked over the standing leg the FPPA has no midline side in the picture
 (the mid-hip lies on the leg's own line), so it would read 0 whatever the knee does.
+
+Recognised (:data:`RECOGNITION`) by a horizontal trunk held high, one straight leg down
+and the other lifted about a leg length; the foot nearer the floor is the standing leg.
 """
 
 from __future__ import annotations
 
 from posecheck.poses.base import PoseCheck, PoseSpec
-from posecheck.vocab import Severity
+from posecheck.poses.features import (
+    Condition,
+    RecognitionRule,
+    foot_lift,
+    knee_flex_min,
+    lower_foot,
+)
+from posecheck.vocab import Severity, other_side
+
+RECOGNITION = RecognitionRule(
+    conditions=(
+        Condition(
+            "trunk horizontal",
+            lambda f, s: abs(f.trunk_tilt_deg - 90.0),
+            40.0,
+            8.0,
+            False,
+            "Half Moon's trunk is parallel to the floor: tilt 90 +- 40 deg",
+        ),
+        Condition(
+            "other foot lifted high",
+            lambda f, s: foot_lift(f, other_side(s)),
+            0.55,
+            0.08,
+            True,
+            "the lifted leg is near hip height: about one leg length above the floor",
+        ),
+        Condition(
+            "hips high",
+            lambda f, s: f.hip_height,
+            0.7,
+            0.06,
+            True,
+            "standing on one straight leg puts the hips about a leg length up",
+        ),
+        Condition(
+            "shoulders high",
+            lambda f, s: f.shoulder_height,
+            0.62,
+            0.06,
+            True,
+            "the trunk is level with the hips, not dropped to the floor as in a wheel",
+        ),
+        Condition(
+            "standing leg straight",
+            knee_flex_min,
+            40.0,
+            8.0,
+            False,
+            "the standing leg is straight",
+        ),
+        Condition(
+            "lifted leg straight",
+            lambda f, s: knee_flex_min(f, other_side(s)),
+            45.0,
+            8.0,
+            False,
+            "the lifted leg is long, not folded",
+        ),
+        Condition(
+            "arms not both forward",
+            lambda f, s: min(f.arm_up_l, f.arm_up_r),
+            0.4,
+            0.06,
+            False,
+            "one arm reaches down and one up, not both forward as in Warrior 3",
+        ),
+    ),
+    side_rule=lower_foot,  # the foot nearer the floor is the standing leg
+)
 
 HALF_MOON = PoseSpec(
     name="half_moon",
     display_name="Half Moon",
     side_meaning="standing leg",
+    side_label="standing",
+    recognition=RECOGNITION,
     summary="balancing on one leg and one hand, trunk and lifted leg parallel to the floor",
     min_trunk_tilt_deg=60.0,
     checks=(

@@ -1,18 +1,68 @@
 """Tree (Vrksasana): ``side`` is the STANDING leg, ``{other}`` the lifted leg.
 
 The seed article: the lifted (top) leg is abducted; on the standing leg engage the outer
-hip (gluteus medius) so the knee does not collapse toward the midline.
+hip (gluteus medius) so the knee does not collapse toward the midline. Recognised
+(:data:`RECOGNITION`) by an upright trunk over one straight leg, the other foot lifted
+with its knee folded; the foot nearer the floor is the standing leg.
 """
 
 from __future__ import annotations
 
 from posecheck.poses.base import PoseCheck, PoseSpec
-from posecheck.vocab import Severity
+from posecheck.poses.features import (
+    Condition,
+    RecognitionRule,
+    foot_lift,
+    knee_flex,
+    knee_flex_min,
+    lower_foot,
+)
+from posecheck.vocab import Severity, other_side
+
+RECOGNITION = RecognitionRule(
+    conditions=(
+        Condition(
+            "trunk upright",
+            lambda f, s: f.trunk_tilt_deg,
+            30.0,
+            8.0,
+            False,
+            "Tree stands tall: trunk within ~30 deg of vertical",
+        ),
+        Condition(
+            "other foot lifted",
+            lambda f, s: foot_lift(f, other_side(s)),
+            0.18,
+            0.04,
+            True,
+            "the lifted foot rests on the calf (~0.2 leg lengths up) or the inner thigh (~0.6-0.9)",
+        ),
+        Condition(
+            "lifted knee bent",
+            lambda f, s: knee_flex(f, other_side(s)),
+            55.0,
+            10.0,
+            True,
+            "the lifted leg folds: knee bent well past a step (foot against the other leg)",
+        ),
+        Condition(
+            "standing leg straight",
+            knee_flex_min,
+            35.0,
+            8.0,
+            False,
+            "the standing leg is straight (DESIGN: standing leg straight)",
+        ),
+    ),
+    side_rule=lower_foot,  # the foot nearer the floor is the standing leg
+)
 
 TREE = PoseSpec(
     name="tree",
     display_name="Tree",
     side_meaning="standing leg",
+    side_label="standing",
+    recognition=RECOGNITION,
     summary="standing on one straight leg, the other foot on the calf or inner thigh",
     checks=(
         PoseCheck(

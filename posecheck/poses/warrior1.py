@@ -1,13 +1,124 @@
 """Warrior 1 (Virabhadrasana I): ``side`` is the FRONT leg, ``{other}`` the back leg.
 
 The seed article: the back-leg hip is extended, so engage the back leg's gluteus
-maximus. DESIGN.md's starting checks, with their thresholds in one place below.
+maximus. DESIGN.md's starting checks, with their thresholds in one place below, after
+how the pose is recognised (:data:`RECOGNITION`): a wide stance with both feet down, the
+front knee bent, the trunk upright, and either arms overhead with the hips turned
+forward, or hips well squared. The front leg is the more bent one.
 """
 
 from __future__ import annotations
 
 from posecheck.poses.base import PoseCheck, PoseSpec, ViewName
-from posecheck.vocab import Severity
+from posecheck.poses.features import (
+    Condition,
+    PoseFeatures,
+    RecognitionRule,
+    knee_flex,
+    more_bent_knee,
+)
+from posecheck.vocab import Severity, Side, other_side
+
+# ----------------------------------------------------------------------- recognition
+
+#: Degrees of extra lean Warrior 1 may have toward the front foot: leaning over the front
+#: thigh is the pose's commonest fault ("back hip not extended"), and should be cued, not
+#: make the pose vanish (a rendered Warrior 1 leaning 45-52 deg forward read 41+ deg).
+W1_FORWARD_LEAN_ALLOWANCE_DEG = 20.0
+
+
+def _trunk_lean(f: PoseFeatures, side: Side) -> float:
+    toward_front = f.trunk_toward_l if side == "left" else f.trunk_toward_r
+    return f.trunk_tilt_deg - (W1_FORWARD_LEAN_ALLOWANCE_DEG if toward_front > 0 else 0.0)
+
+
+_COMMON = (
+    Condition(
+        "trunk upright",
+        _trunk_lean,
+        35.0,
+        8.0,
+        False,
+        "Warrior 1's trunk rises over the hips: within 35 deg of vertical, 55 when leaning "
+        "toward the front foot (a fault the checks cue); reverse warrior leans back further",
+    ),
+    Condition(
+        "wide stance",
+        lambda f, s: f.stance_width,
+        0.7,
+        0.08,
+        True,
+        "a long lunge stance: feet most of a leg length apart or more",
+    ),
+    Condition(
+        "both feet down",
+        lambda f, s: max(f.foot_down_lift_l, f.foot_down_lift_r),
+        0.5,
+        0.06,
+        False,
+        "front foot flat and back heel grounded; seen from the front, the back foot, a leg "
+        "length behind, reads up to ~0.45 leg lengths up in both readings (rendered bodies, "
+        "camera 5 deg down); a foot held up (Warrior 3, dancer) reads ~1",
+    ),
+    Condition(
+        "front knee bent",
+        knee_flex,
+        30.0,
+        8.0,
+        True,
+        "front knee toward 90 deg (DESIGN: ~90 +- 15)",
+    ),
+    Condition(
+        "back knee off the floor",
+        lambda f, s: f.side_value("knee_height", other_side(s)),
+        0.15,
+        0.04,
+        True,
+        "a low lunge rests the back knee on the mat",
+    ),
+)
+_ARMS_UP = Condition(
+    "arms overhead",
+    lambda f, s: min(f.arm_up_l, f.arm_up_r),
+    0.3,
+    0.06,
+    True,
+    "Warrior 1 reaches both arms up; Warrior 2's are horizontal, reverse warrior's split",
+)
+_HIPS_TURNED = Condition(
+    "hips turned toward the front",
+    lambda f, s: f.hips_to_feet_deg,
+    30.0,
+    5.0,
+    True,
+    "in Warrior 1 the hips turn toward the front leg (squared = 90 deg to the feet line); in "
+    "Warrior 2 they open along it (~0-25 deg)",
+)
+_HIPS_SQUARE = Condition(
+    "hips well squared",
+    lambda f, s: f.hips_to_feet_deg,
+    45.0,
+    5.0,
+    True,
+    "without arms overhead, the hips alone must be at least half way to square",
+)
+
+
+def _score(f: PoseFeatures, side: Side) -> float:
+    """All of the common conditions, and either arms overhead with the hips turned, or
+    the hips well squared."""
+    common = min(c.score(f, side) for c in _COMMON)
+    arms_and_hips = min(_ARMS_UP.score(f, side), _HIPS_TURNED.score(f, side))
+    return min(common, max(arms_and_hips, _HIPS_SQUARE.score(f, side)))
+
+
+RECOGNITION = RecognitionRule(
+    conditions=(*_COMMON, _ARMS_UP, _HIPS_TURNED, _HIPS_SQUARE),
+    side_rule=more_bent_knee,  # the more bent knee is the front leg
+    combine=_score,
+)
+
+# ---------------------------------------------------------------------------- checks
 
 #: Knee and hip angles are image-plane angles of a sagittal bend: from 45 deg off the side
 #: they bend with the view (rendered bodies, benchmarks/accuracy.py: an aligned front knee
@@ -19,6 +130,8 @@ WARRIOR1 = PoseSpec(
     name="warrior1",
     display_name="Warrior 1",
     side_meaning="front leg",
+    side_label="front leg",
+    recognition=RECOGNITION,
     summary="lunge with the back heel down, hips turned to the front, arms overhead",
     checks=(
         PoseCheck(
