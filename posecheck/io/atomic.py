@@ -33,6 +33,15 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
+def commit(tmp: Path, path: Path) -> None:
+    """Finish a file written under ``tmp`` (a :func:`temp_path`): fsync it, then rename it
+    onto ``path``. For writers that cannot live inside one ``with`` block (a video
+    encoder opened in one method and closed in another); they delete ``tmp`` on failure.
+    """
+    _fsync_path(tmp)
+    os.replace(tmp, path)
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path to write ``path`` through (for writers that take a path,
@@ -41,8 +50,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp = temp_path(path)
     try:
         yield tmp
-        _fsync_path(tmp)
-        os.replace(tmp, path)
+        commit(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
