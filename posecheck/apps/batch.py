@@ -55,6 +55,7 @@ from posecheck.outputs.batch_table import (
     row_from_report,
     write_results_csv,
 )
+from posecheck.outputs.text import batch_count_line
 from posecheck.poses import get_pose
 from posecheck.report import VideoReportDict
 
@@ -213,13 +214,9 @@ class BatchSummary:
         return 1 if self.errors else 0
 
     def line(self) -> str:
-        """One line for the terminal, e.g. ``3 clips: 2 ok, 0 partial, 1 error; 1 skipped``."""
-        ok = sum(r["status"] == "ok" for r in self.rows)
-        partial = sum(r["status"] == "partial" for r in self.rows)
-        return (
-            f"{self.total} clips: {ok} ok, {partial} partial, {self.errors} error; "
-            f"{self.skipped} skipped (already done); {self.elapsed_s:.1f} s"
-        )
+        """One line for the terminal, e.g. ``3 clips: 2 ok, 0 partial, 1 error; 1 skipped``
+        (:func:`posecheck.outputs.text.batch_count_line`)."""
+        return batch_count_line(self.rows, self.skipped, self.elapsed_s)
 
 
 # --------------------------------------------------------------------------- inputs
