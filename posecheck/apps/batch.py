@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict, cast
 
 from posecheck.errors import InputError, ModelError, PosecheckError
 from posecheck.io.atomic import write_text
@@ -58,6 +58,9 @@ from posecheck.outputs.batch_table import (
 from posecheck.outputs.text import batch_count_line
 from posecheck.poses import get_pose
 from posecheck.report import VideoReportDict
+
+if TYPE_CHECKING:
+    import multiprocessing.queues
 
 Engine = Literal["local", "dask"]
 
@@ -154,7 +157,7 @@ class ClipResult:
     """
 
     clip_id: str
-    row: dict[str, str]
+    row: Row
     skipped: bool = False
     model_error: str | None = None
 
@@ -194,7 +197,7 @@ class BatchSummary:
     """
 
     out_dir: Path
-    rows: tuple[dict[str, str], ...]
+    rows: tuple[Row, ...]
     skipped: int
     elapsed_s: float
 
@@ -376,7 +379,7 @@ def _read_json(path: Path) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
-def _reuse(job: Job, folder: Path, digest: str) -> dict[str, str] | None:
+def _reuse(job: Job, folder: Path, digest: str) -> Row | None:
     """The clip's row if ``done.json`` matches the input and settings, else None."""
     marker = _read_json(folder / MARKER)
     if marker is None or marker.get("marker_version") != MARKER_VERSION:
@@ -402,7 +405,9 @@ def _clear(folder: Path) -> None:
         shutil.rmtree(folder)
 
 
-def _write_marker(job: Job, folder: Path, digest: str, row: dict[str, str]) -> None:
+def _write_marker(job: Job, folder: Path, digest: str, row: Row) -> None:
+    """Write ``folder/done.json`` atomically: the input's sha256, the settings and the
+    row's status and error (the clip is then done)."""
     marker = {
         "marker_version": MARKER_VERSION,
         "clip_id": job.clip.clip_id,
@@ -488,10 +493,13 @@ OnResult = Callable[[ClipResult], None]
 #: Called with (clip id, finished share 0-1) while a clip runs.
 OnFraction = Callable[[str, float], None]
 
-_worker_queue: Any = None
+#: (clip id, finished share) from the local workers to the parent.
+ProgressQueue: TypeAlias = "multiprocessing.queues.Queue[tuple[str, float]]"
+
+_worker_queue: ProgressQueue | None = None
 
 
-def _init_worker(progress_queue: Any) -> None:
+def _init_worker(progress_queue: ProgressQueue) -> None:
     """Local worker start-up: ignore Ctrl-C (the parent handles it), keep the queue, and
     exit as soon as the parent dies (a killed batch leaves no orphan workers)."""
     import multiprocessing
@@ -527,7 +535,7 @@ def _local_task(job: Job) -> ClipResult:
     return process_clip(job, send)
 
 
-def _drain(progress_queue: Any, on_fraction: OnFraction) -> None:
+def _drain(progress_queue: ProgressQueue, on_fraction: OnFraction) -> None:
     while True:
         try:
             clip_id, fraction = progress_queue.get_nowait()
@@ -563,7 +571,7 @@ def run_local(
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
-    progress_queue = ctx.Queue()
+    progress_queue: ProgressQueue = ctx.Queue()
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(progress_queue,)
     )
@@ -695,8 +703,8 @@ class _Tracker:
         self.running: dict[str, float] = {}
         self._written_at = -math.inf
 
-    def rows(self) -> list[dict[str, str]]:
-        """The rows of the clips finished so far, in clip order -> list[dict[str, str]]."""
+    def rows(self) -> list[Row]:
+        """The rows of the clips finished so far, in clip order -> list[Row]."""
         return [self.results[c.clip_id].row for c in self.clips if c.clip_id in self.results]
 
     def write(self) -> None:
