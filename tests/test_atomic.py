@@ -4,6 +4,8 @@ ever left behind, whether the writer fails inside the block or at the rename."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from posecheck.io.atomic import (
     atomic_path,
     atomic_text,
     commit,
+    remove_stale_temps,
+    stale_temp_paths,
     temp_path,
     write_bytes,
     write_text,
@@ -146,3 +150,20 @@ def test_save_image_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(OSError):
         save_image(target, 255 - image)
     assert names(target.parent) == {target.name} and target.read_bytes() == before
+
+
+def test_only_temp_files_of_dead_writers_are_stale(tmp_path: Path) -> None:
+    target = tmp_path / "results.csv"
+    code = "import os; print(os.getpid())"
+    gone = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    dead_pid = int(gone.stdout)  # a process that has exited (and was reaped)
+    killed = tmp_path / f".{target.name}.{dead_pid}-00aa11{TEMP_SUFFIX}"
+    running = temp_path(target)  # this process: alive, its write may be under way
+    other_target = tmp_path / f".index.html.{dead_pid}-00aa11{TEMP_SUFFIX}"
+    not_ours = tmp_path / f".{target.name}.notes{TEMP_SUFFIX}"
+    for path in (killed, running, other_target, not_ours, target):
+        path.write_text("x")
+    assert stale_temp_paths(target) == [killed]
+    assert remove_stale_temps(target) == 1
+    assert names(tmp_path) == {p.name for p in (running, other_target, not_ours, target)}
+    assert remove_stale_temps(target) == 0

@@ -45,7 +45,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict, cast
 
 from posecheck.errors import InputError, ModelError, PosecheckError
-from posecheck.io.atomic import write_text
+from posecheck.io.atomic import remove_stale_temps, write_text
 from posecheck.outputs import batch_html, batch_table
 from posecheck.outputs.batch_html import write_index_html
 from posecheck.outputs.batch_table import (
@@ -797,6 +797,8 @@ def run_batch(
     )
     clips = make_clips(collect_inputs(inputs, exclude=out))
     out.mkdir(parents=True, exist_ok=True)
+    for table in (RESULTS_CSV, INDEX_HTML):  # left by a batch killed while writing it
+        remove_stale_temps(out / table)
     jobs = [Job(clip, str(_absolute(out)), settings) for clip in clips]
     n_workers = max(1, min(workers or default_workers(), len(jobs)))
     tracker = _Tracker(clips, out, progress)

@@ -4,13 +4,16 @@ The one recipe (used by every output): write to a hidden temporary file beside t
 target (same folder, so the rename stays on one file system), flush, ``fsync``, then
 ``os.replace`` it onto the target. The temporary name carries the process id and a random
 part, so two runs writing the same target never share a temporary file. On any error the
-temporary file is removed and the target is left as it was.
+temporary file is removed and the target is left as it was. Only a process killed
+mid-write leaves its temporary file behind; :func:`remove_stale_temps` clears those.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +26,40 @@ TEMP_SUFFIX = ".partial"
 def temp_path(path: Path) -> Path:
     """A hidden, unique temporary name beside ``path``: ``.<name>.<pid>-<hex>.partial``."""
     return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(3)}{TEMP_SUFFIX}")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def stale_temp_paths(path: Path) -> list[Path]:
+    """The temporary files of ``path`` (named by :func:`temp_path`) whose process no longer
+    runs on this machine: left by a writer killed mid-write. Sorted by name."""
+    pattern = re.compile(
+        rf"\.{re.escape(path.name)}\.(\d+)-[0-9a-f]+{re.escape(TEMP_SUFFIX)}", re.ASCII
+    )
+    stale = []
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*{TEMP_SUFFIX}"):
+        match = pattern.fullmatch(tmp.name)
+        if match is not None and not _pid_alive(int(match.group(1))):
+            stale.append(tmp)
+    return sorted(stale)
+
+
+def remove_stale_temps(path: Path) -> int:
+    """Delete :func:`stale_temp_paths` of ``path``; returns how many were deleted."""
+    removed = 0
+    for tmp in stale_temp_paths(path):
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+            removed += 1
+    return removed
 
 
 def _fsync_path(path: Path) -> None:
