@@ -36,6 +36,7 @@ from posecheck.measure import geometry
 from posecheck.poses import get_pose
 from posecheck.report import Hold, VideoReport
 from posecheck.result import FrameResult
+from posecheck.vocab import PartialReason
 
 #: Progress callback: (seconds of video done, total seconds or None).
 Progress = Callable[[float, float | None], None]
@@ -245,6 +246,7 @@ def analyze_video(
         frames_with_person=counts["person"],
         holds=tuple(holds),
         complete=stopped_at is None,
+        partial_reason=None if stopped_at is None else PartialReason.DECODE_STOPPED,
         stopped_at_s=stopped_at,
         notes=tuple(notes),
     )

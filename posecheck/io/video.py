@@ -27,10 +27,8 @@ Conventions used throughout:
 from __future__ import annotations
 
 import math
-import os
 import queue
 import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -46,6 +44,7 @@ from av.video.stream import VideoStream
 from numpy.typing import NDArray
 
 from posecheck.errors import InputError
+from posecheck.io.atomic import commit, temp_path
 from posecheck.io.closing import ClosesOnExit, CommitsOnExit
 from posecheck.report import VideoInfo
 
@@ -518,7 +517,7 @@ class VideoWriter(CommitsOnExit):
         self.size_wh = (int(size_wh[0]), int(size_wh[1]))
         self.frames_written = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.tmp")
+        self._tmp = temp_path(self.path)
         self._container = av.open(
             str(self._tmp), "w", format="mp4", options={"movflags": "+faststart"}
         )
@@ -590,7 +589,7 @@ class VideoWriter(CommitsOnExit):
         try:
             self._container.mux(self._stream.encode(None))
             self._container.close()
-            os.replace(self._tmp, self.path)
+            commit(self._tmp, self.path)
         except BaseException:
             self._discard()
             raise
