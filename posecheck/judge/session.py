@@ -4,7 +4,8 @@ the report. The apps keep only their I/O (decoding, camera, window, encoding, fi
 
 Per frame, in this order::
 
-    landmarks (image pixels of the analysed frame, see posecheck.landmarks)
+    Landmarks of the analysed frame (normalised image coordinates, see
+    posecheck.landmarks) + its time stamp (seconds, increasing)
       -> smoothing: centred Gaussian (offline, a fixed delay of 2 frames) or One Euro
          (live, causal)
       -> assess (metrics measured in vectorised batches, pose, checks)
@@ -12,10 +13,11 @@ Per frame, in this order::
       -> the displayed result (display_result) -> Step
 
 The one hold rule: **a frame belongs to the hold in progress when its pose and its side
-are the hold's** (:func:`in_hold`). Only such frames get cues, and only they are judged
-in the hold's scores (:class:`~posecheck.judge.temporal.HoldTracker` keys holds by pose
-and side too). Outside a hold the header says "transition: not scored" and no cue is
-shown. The two apps differ only in two declared choices, fixed by the constructors
+are the hold's** (:func:`in_hold`). Only the cues of such frames are shown (live lets a
+shown cue fade out over 0.5 s), and only such frames are judged in the hold's scores
+(:class:`~posecheck.judge.temporal.HoldTracker` keys holds by pose and side too).
+Outside a hold the header says "transition: not scored" and no cue is shown. The two
+apps differ only in two declared choices, fixed by the constructors
 :meth:`Session.offline` and :meth:`Session.live`:
 
 * smoothing (zero-phase for a file, causal for a camera), and cue steadying (live runs
