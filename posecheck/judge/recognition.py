@@ -340,7 +340,7 @@ TREE = (
         35.0,
         8.0,
         False,
-        "the standing leg is straight (DESIGN: standing leg straight)",
+        "the standing leg is straight (docs/measurements.md#tree: standing leg straight)",
     ),
 )
 
@@ -495,7 +495,7 @@ _W1_COMMON = (
         30.0,
         8.0,
         True,
-        "front knee toward 90 deg (DESIGN: ~90 +- 15)",
+        "front knee toward 90 deg (docs/measurements.md#warrior-1: ~90 +- 15)",
     ),
     Condition(
         "back knee off the floor",
