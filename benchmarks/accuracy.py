@@ -854,7 +854,7 @@ def main(argv: list[str] | None = None) -> int:
         summary["given_pose"] = args.given_pose
         summary["require_hold"] = args.require_hold
         print_readme_rows(readme_rows(summary))
-        write_results(name, summary, argv=argv)
+        write_results(name, summary, module="benchmarks.accuracy", argv=argv)
     return 0
 
 

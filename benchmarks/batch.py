@@ -170,7 +170,12 @@ def main(argv: list[str] | None = None) -> None:
             "load_average": [round(x, 2) for x in os.getloadavg()],
         }
     print_readme_rows(readme_rows(result))
-    write_results("batch" if result["video"] else "batch_no_video", result, argv=argv)
+    write_results(
+        "batch" if result["video"] else "batch_no_video",
+        result,
+        module="benchmarks.batch",
+        argv=argv,
+    )
 
 
 if __name__ == "__main__":

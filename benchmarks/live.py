@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
         "targets_met": {"displayed_fps": fps_ok, "latency_median": lat_ok},
     }
     print_readme_rows(readme_rows(figures))
-    write_results("live", figures, argv=argv)
+    write_results("live", figures, module="benchmarks.live", argv=argv)
 
 
 if __name__ == "__main__":

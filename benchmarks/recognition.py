@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.limit is None:
         print_readme_rows(readme_rows(figures))
-        write_results("recognition", figures, argv=argv)
+        write_results("recognition", figures, module="benchmarks.recognition", argv=argv)
     return 0
 
 

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         "rows": rows,
     }
     print_readme_rows(readme_rows(figures))
-    write_results("samples", figures, argv=argv)
+    write_results("samples", figures, module="benchmarks.samples", argv=argv)
     return 0
 
 

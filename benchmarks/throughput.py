@@ -380,7 +380,12 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 figures["stride_width"] = table
     print_readme_rows(readme_rows(figures))
-    write_results("throughput_quick" if args.quick else "throughput", figures, argv=argv)
+    write_results(
+        "throughput_quick" if args.quick else "throughput",
+        figures,
+        module="benchmarks.throughput",
+        argv=argv,
+    )
     return 0
 
 

@@ -63,6 +63,8 @@ def test_result_file_says_how_and_where_it_was_made(name: str) -> None:
     doc = _document(name)
     assert doc["benchmark"] == name
     assert doc["command"].startswith("python -m benchmarks.")
+    module = doc["command"].split()[2]  # the script that made it
+    assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), doc["command"]
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", doc["date"])
     assert doc["machine"]["cores_available"] >= 1
     assert doc["figures"]
