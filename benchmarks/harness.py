@@ -8,7 +8,9 @@ Run a benchmark from the repository root as a module, with posecheck installed
 * prints what it measured side by side with :func:`print_table`: a Markdown table, the
   same rows the README quotes (each benchmark's ``readme_rows(figures)``);
 * saves its figures with :func:`write_results` to ``benchmarks/results/<name>.json``,
-  together with the command line, the date and a summary of the machine.
+  together with the command line, the date and a summary of the machine; when that file
+  already exists, :func:`print_comparison` first shows each figure that changed, the
+  previous value beside this run's.
 
 ``tests/test_benchmark_results.py`` rebuilds the README rows from those files and fails
 when the README says something else. ``python -m benchmarks.harness`` lists the result
@@ -186,6 +188,13 @@ def write_results(
         "figures": payload,
     }
     text = json.dumps(document, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    if path.is_file():
+        try:
+            previous = json.loads(path.read_text("utf-8"))
+        except ValueError:
+            previous = None
+        if isinstance(previous, dict) and isinstance(previous.get("figures"), dict):
+            print_comparison(previous, document)
     with atomic_text(path) as fh:
         fh.write(text)
     print(f"results: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
@@ -232,6 +241,42 @@ def print_table(
         print(f"\n{title}")
     for line in markdown_table(headers, rows):
         print(line)
+
+
+def _numbers(value: object, prefix: str = "") -> dict[str, float]:
+    """The numeric leaves of a JSON value by dotted path (lists by index)."""
+    if isinstance(value, bool):
+        return {}
+    if isinstance(value, int | float):
+        return {prefix: float(value)}
+    items: list[tuple[str, object]] = []
+    if isinstance(value, dict):
+        items = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, list):
+        items = [(str(i), v) for i, v in enumerate(value)]
+    out: dict[str, float] = {}
+    for key, item in items:
+        out.update(_numbers(item, f"{prefix}.{key}" if prefix else key))
+    return out
+
+
+def print_comparison(previous: dict[str, Any], current: dict[str, Any], limit: int = 40) -> None:
+    """Print the figures that changed against the previous result document, side by
+    side: figure, previous, this run, ratio (the first ``limit`` of them)."""
+    old, new = _numbers(previous["figures"]), _numbers(current["figures"])
+    changed = [k for k in new if k in old and old[k] != new[k]]
+    if not changed:
+        return
+    rows = [
+        [k, f"{old[k]:g}", f"{new[k]:g}", f"{new[k] / old[k]:.2f}" if old[k] else None]
+        for k in changed[:limit]
+    ]
+    print_table(
+        ["figure", f"previous ({previous.get('date', '?')})", "this run", "ratio"],
+        rows,
+        title=f"against the previous {current['benchmark']}.json"
+        + (f" ({len(changed) - limit} more changed)" if len(changed) > limit else ""),
+    )
 
 
 def print_readme_rows(lines: Sequence[str]) -> None:

@@ -96,6 +96,19 @@ def test_benchmarks_need_no_path_hacks() -> None:
         assert "noqa: E402" not in text, path
 
 
+def test_harness_compares_a_rerun_with_the_previous_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks import harness
+
+    harness.write_results("demo", {"fps": 10.0, "n": 3}, argv=[], results_dir=tmp_path)
+    capsys.readouterr()
+    harness.write_results("demo", {"fps": 12.5, "n": 3}, argv=[], results_dir=tmp_path)
+    out = capsys.readouterr().out
+    assert "| fps | 10 | 12.5 | 1.25 |" in out
+    assert "| n |" not in out
+
+
 def test_harness_writes_a_complete_result_file(tmp_path: Path) -> None:
     from benchmarks import harness
 
