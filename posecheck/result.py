@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from posecheck.landmarks import Landmark, Landmarks
-from posecheck.vocab import JSONObject, Severity, View
+from posecheck.vocab import JSONObject, Severity, Side, View
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class FrameResult:
     view: View = View.UNKNOWN
     metrics: dict[str, Metric] = field(default_factory=dict)
     pose: str | None = None
-    side: str | None = None
+    side: Side | None = None
     pose_confidence: float | None = None
     cues: tuple[Cue, ...] = ()
     checks: tuple[CheckStatus, ...] = ()

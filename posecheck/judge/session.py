@@ -47,13 +47,13 @@ from posecheck.landmarks import Landmarks
 from posecheck.poses import get_pose
 from posecheck.report import Hold, Setting, VideoInfo, VideoReport
 from posecheck.result import Cue, FrameResult, Metric
-from posecheck.vocab import PartialReason, View
+from posecheck.vocab import PartialReason, Side, View
 
 T = TypeVar("T")
 
 Image = NDArray[np.uint8]
 #: The hold in progress as :attr:`HoldTracker.current` gives it: (pose, side, start_s).
-CurrentHold = tuple[str, str | None, float]
+CurrentHold = tuple[str, Side | None, float]
 #: (hold index, check id) -> (frame index, result) at that check's worst moment.
 WorstMoments = Mapping[tuple[int, str], tuple[int, FrameResult]]
 

@@ -33,7 +33,7 @@ from posecheck.poses import get_pose
 from posecheck.poses.base import CheckStatus, PoseCheck
 from posecheck.report import CheckScore, Hold
 from posecheck.result import Cue, FrameResult
-from posecheck.vocab import Severity
+from posecheck.vocab import Severity, Side
 
 T = TypeVar("T")
 
@@ -384,7 +384,7 @@ class _CheckTally:
 @dataclass
 class _OpenHold:
     pose: str
-    side: str | None
+    side: Side | None
     start_s: float
     end_s: float
     frames: list[tuple[float, FrameResult]] = field(default_factory=list)
@@ -411,21 +411,21 @@ class HoldTracker:
         self.steady_max_speed = steady_max_speed
         self._count = 0
         self._streak: list[tuple[float, FrameResult, int]] = []
-        self._streak_key: tuple[str, str | None] | None = None
+        self._streak_key: tuple[str, Side | None] | None = None
         self._hold: _HoldState | None = None
         self._prev: tuple[Landmarks | None, float] = (None, -math.inf)
-        self._lost: list[tuple[float, FrameResult, tuple[str, str | None] | None, int]] = []
+        self._lost: list[tuple[float, FrameResult, tuple[str, Side | None] | None, int]] = []
         #: (hold index, check id) -> (frame index, result) at that check's worst moment.
         self.worst_moments: dict[tuple[int, str], tuple[int, FrameResult]] = {}
 
     @property
-    def current(self) -> tuple[str, str | None, float] | None:
+    def current(self) -> tuple[str, Side | None, float] | None:
         """``(pose, side, start_s)`` of the hold in progress, or None."""
         if self._hold is None:
             return None
         return self._hold.pose, self._hold.side, self._hold.start_s
 
-    def _key(self, result: FrameResult, speed: float) -> tuple[str, str | None] | None:
+    def _key(self, result: FrameResult, speed: float) -> tuple[str, Side | None] | None:
         if result.pose is None or not result.person:
             return None
         if math.isfinite(speed) and speed > self.steady_max_speed:
@@ -465,7 +465,7 @@ class HoldTracker:
         self,
         time_s: float,
         result: FrameResult,
-        key: tuple[str, str | None] | None,
+        key: tuple[str, Side | None] | None,
         index: int,
     ) -> list[Hold]:
         if key is None:
@@ -501,7 +501,7 @@ class HoldTracker:
 class _HoldState:
     """Running totals of one hold: per-check tallies, confidence, views, COM sway."""
 
-    def __init__(self, pose: str, side: str | None, start_s: float) -> None:
+    def __init__(self, pose: str, side: Side | None, start_s: float) -> None:
         self.pose = pose
         self.side = side
         self.start_s = start_s
