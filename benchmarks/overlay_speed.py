@@ -5,13 +5,15 @@ default ``main``), loaded from ``git show`` as a separate module, so both run in
 same process, on the same frames and the same :class:`FrameResult`, interleaved round by
 round (the machine's load hits both alike). Frames: 640x480 (landscape) and 1080x1920
 (portrait); the result is a Warrior 1 frame with a standing figure, knee angles, a
-valid weight split, a balance line and five cues (two of them long enough to wrap).
+valid weight split, a balance line and five cues (two of them long enough to wrap); ten
+variants of it, with other knee angles and weight splits, are cycled through.
 
 Each size runs ``--rounds`` rounds; a round times ``--frames`` calls of each overlay back
 to back (baseline first on even rounds, second on odd ones). The per-frame time of an
 overlay is the median over rounds, in CPU time of this process; the ratio is current /
-baseline. Text caches are
-warmed first: in a video the panel's strings repeat from frame to frame.
+baseline. Text caches are warmed first: in a video the panel's strings repeat from frame
+to frame. ``current_cold_ms`` is one frame of the current overlay with its text caches
+emptied (every string rendered anew), the median of 7.
 
 Usage::
 
@@ -48,6 +50,7 @@ from posecheck.vocab import Severity, View  # noqa: E402
 
 L = Landmark
 SIZES = [(640, 480), (1080, 1920)]
+VARIANTS = 10  # frames with different knee angles and weight splits, cycled through
 OUT = ROOT / "benchmarks" / "results" / "overlay.json"
 
 #: A standing, camera-facing figure (normalised x right, y down), left knee caving in.
@@ -88,20 +91,21 @@ _STANDING = {
 }
 
 
-def make_result(image_wh: tuple[int, int]) -> FrameResult:
-    """A Warrior 1 frame with what a real one carries: metrics, balance, five cues."""
+def make_result(image_wh: tuple[int, int], k: int = 0) -> FrameResult:
+    """A Warrior 1 frame with what a real one carries: metrics, balance, five cues. ``k``
+    varies the knee angles and the weight split as from frame to frame of a video."""
     xy = np.array([_STANDING[Landmark(i)] for i in range(N_LANDMARKS)], dtype=np.float64)
     lm = Landmarks(xy=xy, visibility=np.full(N_LANDMARKS, 0.99), image_wh=image_wh)
     w, h = image_wh
     feet_x = lm.xy_px[[L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX], 0]
     nan = float("nan")
     metrics = {
-        "knee_valgus_left_deg": Metric(11.4, "deg", True),
-        "knee_valgus_right_deg": Metric(1.6, "deg", True),
+        "knee_valgus_left_deg": Metric(11.4 + k, "deg", True),
+        "knee_valgus_right_deg": Metric(1.6 + k % 3, "deg", True),
         "hip_extension_left_deg": Metric(nan, "deg", False, "needs a side view"),
         "hip_extension_right_deg": Metric(nan, "deg", False, "needs a side view"),
-        "weight_left_pct": Metric(62.0, "pct", True),
-        "weight_right_pct": Metric(38.0, "pct", True),
+        "weight_left_pct": Metric(62.0 - k, "pct", True),
+        "weight_right_pct": Metric(38.0 + k, "pct", True),
     }
     cues = (
         Cue(
@@ -169,21 +173,33 @@ def load_baseline(ref: str) -> ModuleType:
     return module
 
 
-def time_frames(annotator: Any, image: np.ndarray, result: FrameResult, n: int) -> float:
-    """CPU seconds of this process per ``annotate`` call over ``n`` calls (CPU time, not
-    wall time: on a loaded machine the wall clock also counts the time other processes
-    hold the cores)."""
+def time_frames(annotator: Any, image: np.ndarray, results: list[FrameResult], n: int) -> float:
+    """CPU seconds of this process per ``annotate`` call over ``n`` calls, cycling through
+    ``results`` (CPU time, not wall time: on a loaded machine the wall clock also counts
+    the time other processes hold the cores)."""
     t0 = time.process_time()
-    for _ in range(n):
-        annotator.annotate(image, result)
+    for i in range(n):
+        annotator.annotate(image, results[i % len(results)])
     return (time.process_time() - t0) / n
+
+
+def cold_frame(module: ModuleType, annotator: Any, image: np.ndarray, result: FrameResult) -> float:
+    """CPU seconds of one ``annotate`` call with the text caches emptied first: the cost of
+    a frame whose every string is new (the first one, or a new set of cues)."""
+    fonts = getattr(module, "fonts", None)
+    if fonts is not None:
+        fonts.clear_cache()
+    wrap = getattr(module, "_wrap", None)
+    if hasattr(wrap, "cache_clear"):
+        wrap.cache_clear()
+    return time_frames(annotator, image, [result], 1)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", default="main", help="git revision of the baseline")
     parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--frames", type=int, default=5, help="calls per round")
+    parser.add_argument("--frames", type=int, default=10, help="calls per round")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
 
@@ -199,14 +215,18 @@ def main() -> None:
     overlays = {"baseline": baseline.Annotator(), "current": current.Annotator()}
     sizes: dict[str, Any] = {}
     for image_wh in SIZES:
-        image, result = frame(image_wh), make_result(image_wh)
+        image = frame(image_wh)
+        results = [make_result(image_wh, k) for k in range(VARIANTS)]
         for annotator in overlays.values():  # warm up: imports, fonts, text caches
-            time_frames(annotator, image, result, 3)
+            time_frames(annotator, image, results, VARIANTS)
         times: dict[str, list[float]] = {name: [] for name in overlays}
         for r in range(args.rounds):
             order = list(overlays) if r % 2 == 0 else list(overlays)[::-1]
             for name in order:
-                times[name].append(time_frames(overlays[name], image, result, args.frames))
+                times[name].append(time_frames(overlays[name], image, results, args.frames))
+        cold = statistics.median(
+            cold_frame(current, overlays["current"], image, results[0]) for _ in range(7)
+        )
         med = {name: statistics.median(t) for name, t in times.items()}
         best = {name: min(t) for name, t in times.items()}
         key = f"{image_wh[0]}x{image_wh[1]}"
@@ -217,6 +237,7 @@ def main() -> None:
             "baseline_best_ms": round(1000 * best["baseline"], 3),
             "current_best_ms": round(1000 * best["current"], 3),
             "ratio_best": round(best["current"] / best["baseline"], 3),
+            "current_cold_ms": round(1000 * cold, 3),
         }
         print(f"{key}: {sizes[key]}", flush=True)
     report = {
