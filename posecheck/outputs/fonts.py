@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,17 +70,23 @@ def _font(px: int, bold: bool) -> Font:
     return ImageFont.truetype(str(path), px, layout_engine=ImageFont.Layout.BASIC)
 
 
+#: FreeType faces and the layer cache are shared: one thread at a time uses them.
+_lock = threading.RLock()
+
+
 @lru_cache(maxsize=8192)
 def text_width(text: str, px: int, bold: bool = False) -> int:
     """Advance width of ``text`` in pixels at a font size of ``px`` pixels."""
-    return math.ceil(_font(px, bold).getlength(text))
+    with _lock:
+        return math.ceil(_font(px, bold).getlength(text))
 
 
 @lru_cache(maxsize=64)
 def line_metrics(px: int, bold: bool = False) -> tuple[int, int]:
     """``(height above the baseline, depth below it)`` in pixels of a line of text: the
     extent of "Hg" (a capital and a descender), to lay lines out by."""
-    _, top, _, bottom = _font(px, bold).getbbox("Hg", anchor="ls")
+    with _lock:
+        _, top, _, bottom = _font(px, bold).getbbox("Hg", anchor="ls")
     return int(-top), int(bottom)
 
 
@@ -145,9 +152,10 @@ def _render(
 def clear_cache() -> None:
     """Forget every rendered string and measured width (for tests and benchmarks)."""
     global _layer_bytes
-    _layers.clear()
-    _layer_bytes = 0
-    text_width.cache_clear()
+    with _lock:
+        _layers.clear()
+        _layer_bytes = 0
+        text_width.cache_clear()
 
 
 def _layer(
@@ -155,17 +163,18 @@ def _layer(
 ) -> _Layer:
     global _layer_bytes
     key = (text, px, bold, color, outline, stroke)
-    layer = _layers.get(key)
-    if layer is not None:
-        _layers.move_to_end(key)
+    with _lock:
+        layer = _layers.get(key)
+        if layer is not None:
+            _layers.move_to_end(key)
+            return layer
+        layer = _render(text, px, bold, color, outline, stroke)
+        _layers[key] = layer
+        _layer_bytes += layer.nbytes
+        while _layer_bytes > _CACHE_BYTES and len(_layers) > 1:
+            _, old = _layers.popitem(last=False)
+            _layer_bytes -= old.nbytes
         return layer
-    layer = _render(text, px, bold, color, outline, stroke)
-    _layers[key] = layer
-    _layer_bytes += layer.nbytes
-    while _layer_bytes > _CACHE_BYTES and len(_layers) > 1:
-        _, old = _layers.popitem(last=False)
-        _layer_bytes -= old.nbytes
-    return layer
 
 
 def draw_text(
