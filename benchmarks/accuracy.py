@@ -68,10 +68,13 @@ behind a failed recognition.
 
 Usage::
 
-    .venv/bin/python benchmarks/accuracy.py [--bench-dir DIR] [--work-dir DIR --reuse]
+    .venv/bin/python -m benchmarks.accuracy [--bench-dir DIR] [--work-dir DIR --reuse]
 
-Progress per clip goes to stderr; the tables to stdout, and the last line printed is one
-JSON object with all the figures.
+Progress per clip goes to stderr, the tables to stdout, and all the figures to
+``benchmarks/results/<name>.json`` through the harness: ``accuracy`` with ``--bench-dir``
+(``accuracy_given_pose`` with ``--given-pose``), ``accuracy_samples`` (and
+``accuracy_samples_given_pose``) on the committed samples alone; ``--results NAME``
+chooses another name, and ``--limit`` (a partial run) writes none.
 """
 
 from __future__ import annotations
@@ -82,7 +85,6 @@ import json
 import math
 import sys
 import tempfile
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -91,13 +93,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from posecheck.measure.geometry import FRONT_MAX_YAW_DEG, METRIC_UNITS, SIDE_MIN_YAW_DEG  # noqa: E402
-from posecheck.poses import REGISTRY, PoseCheck, PoseSpec, evaluate_pose  # noqa: E402
-from posecheck.result import Metric  # noqa: E402
-from posecheck.vocab import Severity  # noqa: E402
+from benchmarks.harness import ROOT, Stopwatch, print_readme_rows, write_results
+from posecheck.measure.geometry import FRONT_MAX_YAW_DEG, METRIC_UNITS, SIDE_MIN_YAW_DEG
+from posecheck.poses import REGISTRY, PoseCheck, PoseSpec, evaluate_pose
+from posecheck.result import Metric
+from posecheck.vocab import Severity
 
 FloatArray = NDArray[np.float64]
 
@@ -105,9 +105,9 @@ VIEWS = ("front", "oblique", "side")
 #: The aligned value of a check's metric, where it is not the check's ``target`` or 0 (see
 #: the module docstring): straight knees and hip lines, knees over the ankles, even weight,
 #: hips squared to the front leg, the Tree thigh fully out to the side, Warrior 1's back
-#: hip at the 39 deg of extension of DESIGN.md's rendered body, Tree's heel a fifth of a
-#: leg above or below the knee (a foot on the thigh or the calf). ``abs_above`` checks
-#: always use their ``target``.
+#: hip at the 39 deg of extension of the rendered body in
+#: docs/measurements.md#hip-extension, Tree's heel a fifth of a leg above or below the knee
+#: (a foot on the thigh or the calf). ``abs_above`` checks always use their ``target``.
 REFERENCE: dict[str, float] = {
     "knee_angle": 180.0,
     "hip_angle": 180.0,
@@ -341,12 +341,12 @@ class Reading:
 def run_posecheck(video: Path, out: Path, pose: str | None, reuse: bool) -> Reading:
     """``analyze_video`` with no annotated video (frames.csv + report.json), or the
     outputs already in ``out`` when ``reuse``."""
-    t0 = time.perf_counter()
-    if not (reuse and (out / "report.json").is_file()):
-        from posecheck import analyze_video
+    with Stopwatch() as clock:
+        if not (reuse and (out / "report.json").is_file()):
+            from posecheck import analyze_video
 
-        analyze_video(video, out, pose=pose, write_video=False)
-    seconds = time.perf_counter() - t0
+            analyze_video(video, out, pose=pose, write_video=False)
+    seconds = clock.seconds
     with (out / "frames.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -808,7 +808,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="judge cues only inside posecheck's own holds (as its hold scores do)",
     )
-    parser.add_argument("--limit", type=int, help="only the first N clips")
+    parser.add_argument("--limit", type=int, help="only the first N clips (writes no results)")
+    parser.add_argument(
+        "--results", help="name of the results file (default: see the module docstring)"
+    )
     args = parser.parse_args(argv)
 
     samples = None if args.no_samples else args.samples_dir
@@ -843,8 +846,30 @@ def main(argv: list[str] | None = None) -> int:
             )
     summary = summarise(results)
     print_tables(summary)
-    print(json.dumps(summary, allow_nan=False, separators=(",", ":")))
+    if args.limit is None:
+        name = args.results or (
+            ("accuracy" if args.bench_dir else "accuracy_samples")
+            + ("_given_pose" if args.given_pose else "")
+        )
+        summary["given_pose"] = args.given_pose
+        summary["require_hold"] = args.require_hold
+        print_readme_rows(readme_rows(summary))
+        write_results(name, summary, module="benchmarks.accuracy", argv=argv)
     return 0
+
+
+def readme_rows(figures: dict[str, Any]) -> list[str]:
+    """The README fragments these figures back: the size of the run and the knee valgus
+    (FPPA) error in true front views."""
+    f = figures["fppa_front"]
+    person = 100 * figures["frames_with_person"] / figures["frames"] if figures["frames"] else 0
+    lines = [
+        f"{figures['clips']} clips",
+        f"{figures['frames']:,} frames, a person found in {person:.1f} %",
+    ]
+    if f["median_abs_err"] is not None and f["p90_abs_err"] is not None:
+        lines.append(f"median **{f['median_abs_err']:.2f}°**, p90 **{f['p90_abs_err']:.2f}°**")
+    return lines
 
 
 if __name__ == "__main__":

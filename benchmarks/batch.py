@@ -7,11 +7,12 @@ them with 1 worker and with N workers (N = the cores available), each into a fre
 output folder, and prints clips per second for each, the speed-up and the target
 (speed-up >= 0.8 x N). Both runs pay the same start-up (spawning the pool, loading the
 model per clip). It also prints the CPU seconds of each run (this process and its
-workers) as "cores busy" = CPU s / wall s. The last line printed is one JSON object.
+workers) as "cores busy" = CPU s / wall s. Writes ``benchmarks/results/batch.json``
+(``batch_no_video.json`` with ``--no-video``).
 
 Usage::
 
-    .venv/bin/python benchmarks/batch.py [--clips 4] [--seconds 8] [--workers N]
+    .venv/bin/python -m benchmarks.batch [--clips 4] [--seconds 8] [--workers N]
         [--no-video] [--repeat 1]
 
 Timings on a shared machine are noisy; with ``--repeat`` each configuration is run that
@@ -21,22 +22,24 @@ many times, alternating, and the best time is kept.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
-import resource
 import shutil
-import sys
 import tempfile
-import time
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.harness import (
+    ROOT,
+    SHARED_CLIPS,
+    cpu_and_wall,
+    print_readme_rows,
+    print_table,
+    write_results,
+)
+from posecheck.apps.batch import default_workers, run_batch
 
-from posecheck.apps.batch import default_workers, run_batch  # noqa: E402
-
-SHARED = ROOT.parent / "shared" / "data" / "clips"
+SHARED = SHARED_CLIPS
 #: Starts (s) of pieces inside the Tree holds of tree_tutorial.mp4 (see the README).
 TREE_STARTS = (27.0, 43.0, 62.0, 72.5, 82.0, 55.8)
 
@@ -85,33 +88,37 @@ def make_clips(folder: Path, n: int, seconds: float) -> tuple[list[Path], str]:
     return paths, "samples/clips (../shared/data absent)"
 
 
-def _cpu_s() -> float:
-    """CPU seconds used by this process and its finished children (the workers)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
 def timed_run(clips: list[Path], out: Path, workers: int, write_video: bool) -> tuple[float, float]:
     """(wall s, CPU s) of one fresh batch over ``clips`` with ``workers``."""
     shutil.rmtree(out, ignore_errors=True)
-    c0, t0 = _cpu_s(), time.perf_counter()
-    summary = run_batch(clips, out, workers=workers, write_video=write_video)
-    elapsed, cpu = time.perf_counter() - t0, _cpu_s() - c0
+    with cpu_and_wall() as clock:
+        summary = run_batch(clips, out, workers=workers, write_video=write_video)
+    elapsed, cpu = clock["wall_s"], clock["cpu_s"]
     bad = [r for r in summary.rows if r["status"] != "ok"]
     if bad or summary.skipped:
         raise SystemExit(f"unexpected batch result: {bad} skipped={summary.skipped}")
     return elapsed, cpu
 
 
-def main() -> None:
+def readme_rows(figures: dict[str, Any]) -> list[str]:
+    """The README line these figures back: one row of the batch speed table."""
+    n = figures["workers"]
+    label = "with annotated video (default)" if figures["video"] else "`--no-video`"
+    verdict = "met" if figures["target_met"] else "not met"
+    return [
+        f"| {label} | {figures['clips_per_s_1']:.3f} clips/s | "
+        f"{figures[f'clips_per_s_{n}']:.3f} clips/s | **{figures['speedup']:.2f}×** | {verdict} |"
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--no-video", action="store_true")
     parser.add_argument("--repeat", type=int, default=1)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     n = args.workers
     with tempfile.TemporaryDirectory(prefix="posecheck-batch-bench-") as tmp:
         folder = Path(tmp)
@@ -133,7 +140,10 @@ def main() -> None:
         speedup = best[1] / best[n]
         target = 0.8 * n
         verdict = "met" if speedup >= target else "NOT met"
-        print(f"1 worker: {rates[1]:.3f} clips/s; {n} workers: {rates[n]:.3f} clips/s")
+        print_table(
+            ["workers", "clips/s", "seconds (best)", "cores busy"],
+            [[w, round(rates[w], 3), round(best[w], 2), round(busy[w], 2)] for w in sorted(best)],
+        )
         print(f"speed-up {speedup:.2f}x; target >= {target:.2f}x (0.8 x {n}): {verdict}")
         print(
             f"cores busy: {busy[1]:.2f} with 1 worker (analyze overlaps decoding, inference, "
@@ -156,9 +166,16 @@ def main() -> None:
             "speedup": round(speedup, 3),
             "target": target,
             "target_met": speedup >= target,
+            "repeat": args.repeat,
             "load_average": [round(x, 2) for x in os.getloadavg()],
         }
-        print(json.dumps(result))
+    print_readme_rows(readme_rows(result))
+    write_results(
+        "batch" if result["video"] else "batch_no_video",
+        result,
+        module="benchmarks.batch",
+        argv=argv,
+    )
 
 
 if __name__ == "__main__":

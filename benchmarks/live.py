@@ -19,29 +19,33 @@ resampled to 30 fps by time; falling back to ``plank_cobra_dog.mp4``, then to
 
 Usage::
 
-    .venv/bin/python benchmarks/live.py [--clip PATH] [--seconds 20] [--no-record]
+    .venv/bin/python -m benchmarks.live [--clip PATH] [--seconds 20] [--no-record]
 
-The last line printed is one JSON object.
+Writes ``benchmarks/results/live.json``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.harness import (
+    ROOT,
+    SHARED_CLIPS,
+    Stopwatch,
+    print_readme_rows,
+    print_table,
+    write_results,
+)
+from posecheck.apps.live import LiveSummary, run_live
+from posecheck.estimate.landmarker import PoseEstimator
 
-from posecheck.apps.live import LiveSummary, run_live  # noqa: E402
-from posecheck.estimate.landmarker import PoseEstimator  # noqa: E402
-
-SHARED = ROOT.parent / "shared" / "data" / "clips"
+SHARED = SHARED_CLIPS
 CANDIDATES = [
     (SHARED / "tree_tutorial.mp4", 26.0),
     (SHARED / "plank_cobra_dog.mp4", 0.0),
@@ -112,12 +116,12 @@ def model_only(clip: Path, frames: int = 300) -> dict[str, float]:
     times = []
     with PoseEstimator(mode="video") as est:
         est.detect_rgb(rgb[0], 0)  # warm-up outside the timing
-        start = time.perf_counter()
-        for i, image in enumerate(rgb):
-            t0 = time.perf_counter()
-            est.detect_rgb(image, int(1000 * (i + 1) / FPS))
-            times.append(time.perf_counter() - t0)
-        total = time.perf_counter() - start
+        with Stopwatch() as clock:
+            for i, image in enumerate(rgb):
+                t0 = time.perf_counter()
+                est.detect_rgb(image, int(1000 * (i + 1) / FPS))
+                times.append(time.perf_counter() - t0)
+        total = clock.seconds
     return {
         "fps": len(rgb) / total,
         "ms_median": 1000 * float(np.median(times)),
@@ -142,12 +146,35 @@ def live_run(clip: Path, seconds: float, record: Path | None) -> dict[str, objec
     }
 
 
-def main() -> None:
+def readme_rows(figures: dict[str, Any]) -> list[str]:
+    """The README lines these figures back: the live speed table."""
+    model = figures["model_only"]
+    lines = [
+        "| model alone (`detect_rgb` on decoded frames) | "
+        f"{model['fps']:.1f} ({model['ms_median']:.1f} ms per frame) | – | – |"
+    ]
+    r = figures["no_window"]
+    lines.append(
+        f"| `posecheck live --no-window` | **{r['displayed_fps']:.1f}** (target ≥ 25) | "
+        f"{r['dropped']} of {r['captured']} | **{r['latency_ms_median']:.1f} / "
+        f"{r['latency_ms_p90']:.1f} ms** (target ≤ 80 ms median) |"
+    )
+    if "no_window_record" in figures:
+        r = figures["no_window_record"]
+        lines.append(
+            f"| `posecheck live --no-window --record` | {r['displayed_fps']:.1f} | "
+            f"{r['dropped']} of {r['captured']} | {r['latency_ms_median']:.1f} / "
+            f"{r['latency_ms_p90']:.1f} ms |"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clip", type=Path, help="use this 640x480 30 fps clip as is")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--no-record", action="store_true", help="skip run (c)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="posecheck-live-bench-") as tmp:
         work = Path(tmp)
@@ -167,14 +194,20 @@ def main() -> None:
         runs = {"no_window": live_run(clip, args.seconds, None)}
         if not args.no_record:
             runs["no_window_record"] = live_run(clip, args.seconds, work / "rec")
-        for name, r in runs.items():
-            print(
-                f"({'b' if name == 'no_window' else 'c'}) live {name}: "
-                f"{r['displayed_fps']} fps displayed, {r['processed']} of {r['captured']} "
-                f"frames processed, {r['dropped']} dropped, latency "
-                f"{r['latency_ms_median']} ms median / {r['latency_ms_p90']} ms p90 "
-                f"({r['seconds']} s, {r['holds']} holds)"
-            )
+        print_table(
+            ["run", "fps displayed", "processed", "dropped", "latency median / p90 ms", "holds"],
+            [
+                [
+                    f"({'b' if name == 'no_window' else 'c'}) live {name}",
+                    r["displayed_fps"],
+                    f"{r['processed']} of {r['captured']}",
+                    r["dropped"],
+                    f"{r['latency_ms_median']} / {r['latency_ms_p90']}",
+                    r["holds"],
+                ]
+                for name, r in runs.items()
+            ],
+        )
         main_run = runs["no_window"]
         fps_ok = float(str(main_run["displayed_fps"])) >= TARGET_FPS
         lat_ok = float(str(main_run["latency_ms_median"])) <= TARGET_LATENCY_MS
@@ -182,16 +215,15 @@ def main() -> None:
             f"targets: displayed >= {TARGET_FPS:.0f} fps: {'met' if fps_ok else 'MISSED'}; "
             f"latency median <= {TARGET_LATENCY_MS:.0f} ms: {'met' if lat_ok else 'MISSED'}"
         )
-        print(
-            json.dumps(
-                {
-                    "clip": origin,
-                    "model_only": {k: round(v, 2) for k, v in model.items()},
-                    **runs,
-                    "targets_met": {"displayed_fps": fps_ok, "latency_median": lat_ok},
-                }
-            )
-        )
+    figures = {
+        "clip": origin,
+        "seconds": args.seconds,
+        "model_only": {k: round(v, 2) for k, v in model.items()},
+        **runs,
+        "targets_met": {"displayed_fps": fps_ok, "latency_median": lat_ok},
+    }
+    print_readme_rows(readme_rows(figures))
+    write_results("live", figures, module="benchmarks.live", argv=argv)
 
 
 if __name__ == "__main__":

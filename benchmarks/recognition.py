@@ -9,28 +9,33 @@ the side figure and counted.
 
 Usage::
 
-    .venv/bin/python benchmarks/recognition.py [--data ../shared/data] [--limit N]
+    .venv/bin/python -m benchmarks.recognition [--data ../shared/data] [--limit N]
 
-The last line printed is one JSON object with the figures.
+Writes ``benchmarks/results/recognition.json`` (not with ``--limit``: a partial run).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import json
+import os
 import sys
-import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from posecheck.errors import PosecheckError  # noqa: E402
-from posecheck.estimate.landmarker import PoseEstimator  # noqa: E402
-from posecheck.io.images import load_image  # noqa: E402
-from posecheck.judge.assess import analyze_image  # noqa: E402
+from benchmarks.harness import (
+    ROOT,
+    SHARED_DATA,
+    Stopwatch,
+    print_readme_rows,
+    print_table,
+    write_results,
+)
+from posecheck.errors import PosecheckError
+from posecheck.estimate.landmarker import PoseEstimator
+from posecheck.io.images import load_image
+from posecheck.judge.assess import analyze_image
 
 LABELS = ("warrior1", "tree", "half_moon", "bridge", "other")
 SIDED = ("warrior1", "tree", "half_moon")
@@ -43,11 +48,42 @@ def read_side_labels(path: Path) -> dict[str, str]:
         return {row["file"]: row["side"] for row in csv.DictReader(fh)}
 
 
-def main() -> int:
+def _pct(share: float) -> str:
+    """0.976 -> ``97.6 %``; 1.0 -> ``100 %``."""
+    return f"{100 * share:.1f}".removesuffix(".0") + " %"
+
+
+def readme_rows(figures: dict[str, Any]) -> list[str]:
+    """The README lines these figures back: the confusion matrix, the headline figures
+    and precision/recall per class."""
+    confusion = figures["confusion"]
+    lines = []
+    for t in LABELS:
+        n = sum(confusion[t].values())
+        cells = [f"**{confusion[t][p]}**" if p == t else str(confusion[t][p]) for p in LABELS]
+        lines.append(f"| {t} ({n}) | " + " | ".join(cells) + " |")
+    total, detected = figures["photos"], figures["detected"]
+    others, called = figures["other_photos"], figures["other_called_pose"]
+    right, judged = figures["side_right"], figures["side_judged"]
+    lines += [
+        f"| person found | {detected}/{total} ({_pct(detected / total)}) | ≥ 98 % |",
+        f"| accuracy over the five labels | {_pct(figures['accuracy'])} | ≥ 95 % |",
+        f"| 'other' photos called one of the four | {called}/{others} "
+        f"({_pct(called / others)}) | ≤ 5 % |",
+        "| side right, on correctly recognised Warrior 1 / Tree / Half Moon | "
+        f"{right}/{judged} ({_pct(right / judged)}) | ≥ 95 % |",
+    ]
+    for c in LABELS:
+        pc = figures["per_class"][c]
+        lines.append(f"| {c} | {pc['precision']:.3f} | {pc['recall']:.3f} |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--limit", type=int, default=None, help="only the first N photos")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     table = args.data / "poses.csv"
     if not table.is_file():
         print(f"{table}: not found (the real photo set lives in ../shared/data)", file=sys.stderr)
@@ -61,8 +97,7 @@ def main() -> int:
     wrong: list[str] = []
     side_right = side_wrong = side_unsure = 0
     side_misses: list[str] = []
-    started = time.perf_counter()
-    with PoseEstimator() as estimator:
+    with Stopwatch() as clock, PoseEstimator() as estimator:
         for i, row in enumerate(rows, 1):
             truth = row["pose"]
             try:
@@ -88,13 +123,14 @@ def main() -> int:
                     side_misses.append(f"{row['file']}: true {label}, said {result.side}")
             if i % 20 == 0:
                 print(f"  {i}/{len(rows)} photos", file=sys.stderr)
-    elapsed = time.perf_counter() - started
+    elapsed = clock.seconds
     total = sum(confusion.values())
 
-    print("confusion matrix (rows: true label, columns: posecheck)")
-    print(" " * 11 + "".join(f"{p:>10}" for p in LABELS))
-    for t in LABELS:
-        print(f"{t:>11}" + "".join(f"{confusion[(t, p)]:>10}" for p in LABELS))
+    print_table(
+        ["true \\ posecheck", *LABELS],
+        [[t, *(confusion[(t, p)] for p in LABELS)] for t in LABELS],
+        title="confusion matrix (rows: true label, columns: posecheck)",
+    )
     per_class = {}
     print("\nclass       precision  recall   n")
     for c in LABELS:
@@ -128,10 +164,16 @@ def main() -> int:
     for line in side_misses:
         print(f"  {line}")
     figures = {
+        "data": os.path.relpath(args.data, ROOT),
         "photos": total,
+        "detected": detected,
+        "seconds": round(elapsed, 1),
         "detection_rate": round(detected / total, 4) if total else None,
         "accuracy": round(accuracy, 4),
+        "other_photos": others,
+        "other_called_pose": other_as_pose,
         "other_called_pose_rate": round(false_pose_rate, 4),
+        "side_right": side_right,
         "side_accuracy": round(side_accuracy, 4) if judged else None,
         "side_judged": judged,
         "side_unsure": side_unsure,
@@ -140,7 +182,9 @@ def main() -> int:
         "wrong": wrong,
         "wrong_side": side_misses,
     }
-    print(json.dumps(figures))
+    if args.limit is None:
+        print_readme_rows(readme_rows(figures))
+        write_results("recognition", figures, module="benchmarks.recognition", argv=argv)
     return 0
 
 

@@ -14,36 +14,45 @@ hold scores).
 
 Usage::
 
-    .venv/bin/python benchmarks/throughput.py [--clip PATH] [--frames N] [--quick]
+    .venv/bin/python -m benchmarks.throughput [--clip PATH] [--frames N] [--quick]
 
 The clip defaults to ``../shared/data/clips/plank_cobra_dog.mp4`` (1920x1080, 30 fps);
 the stride/width part uses the Tree holds of ``../shared/data/clips/tree_tutorial.mp4``.
 Timings on a shared machine are noisy: read the ratios, which are measured side by
-side. The last line printed is one JSON object.
+side. Writes ``benchmarks/results/throughput.json`` (``throughput_quick.json`` with
+``--quick``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.harness import (
+    ROOT,
+    SHARED_CLIPS,
+    Stopwatch,
+    print_readme_rows,
+    print_table,
+    rate,
+    timed,
+    write_results,
+)
+from posecheck.apps.analyze import analyze_video
+from posecheck.estimate.landmarker import PoseEstimator
+from posecheck.judge.assess import assess
+from posecheck.measure import geometry
 
-from posecheck.apps.analyze import analyze_video  # noqa: E402
-from posecheck.estimate.landmarker import PoseEstimator  # noqa: E402
-from posecheck.judge.assess import assess  # noqa: E402
-from posecheck.measure import geometry  # noqa: E402
-
-SHARED = ROOT.parent / "shared" / "data" / "clips"
+SHARED = SHARED_CLIPS
 
 
 def _decode(path: Path, limit: int) -> tuple[list[np.ndarray], float]:
@@ -109,16 +118,15 @@ def model_only(frames: list[np.ndarray], fps: float) -> float:
     rgb = [np.ascontiguousarray(f[:, :, ::-1]) for f in frames]
     with PoseEstimator(mode="video") as est:
         est.detect_rgb(rgb[0], 0)  # warm-up outside the timing
-        start = time.perf_counter()
-        for i, f in enumerate(rgb):
-            est.detect_rgb(f, int(1000 * (i + 1) / fps))
-        return len(rgb) / (time.perf_counter() - start)
+        with Stopwatch() as clock:
+            for i, f in enumerate(rgb):
+                est.detect_rgb(f, int(1000 * (i + 1) / fps))
+        return rate(len(rgb), clock.seconds)
 
 
 def analyze_fps(clip: Path, out: Path, write_video: bool, n: int) -> float:
-    start = time.perf_counter()
-    analyze_video(clip, out, write_video=write_video)
-    return n / (time.perf_counter() - start)
+    _, seconds = timed(analyze_video, clip, out, write_video=write_video)
+    return rate(n, seconds)
 
 
 def naive_loop(clip: Path, out: Path) -> float:
@@ -158,8 +166,6 @@ def naive_loop(clip: Path, out: Path) -> float:
 # frames: ru_maxrss read 4.4 GB here for a child whose VmHWM was ~0.8 GB), it starts
 # afresh in the new process.
 _PEAK = """
-import sys
-sys.path.insert(0, {root!r})
 from posecheck.apps.analyze import analyze_video
 analyze_video({clip!r}, {out!r}, write_video=True)
 for line in open("/proc/self/status"):
@@ -170,7 +176,7 @@ for line in open("/proc/self/status"):
 
 def peak_rss_mb(clip: Path, out: Path) -> float:
     """Peak resident memory (MB) of ``analyze_video`` with video, in a fresh process."""
-    code = _PEAK.format(root=str(ROOT), clip=str(clip), out=str(out))
+    code = _PEAK.format(clip=str(clip), out=str(out))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(proc.stdout.strip().splitlines()[-1]) / 1024.0
 
@@ -190,7 +196,7 @@ def _per_frame(csv_path: Path) -> dict[float, dict[str, float]]:
     return out
 
 
-def stride_width_table(clip: Path, work: Path) -> list[dict[str, object]]:
+def stride_width_table(clip: Path, work: Path) -> list[dict[str, Any]]:
     """Speed and metric difference of strides and widths against a full-rate run."""
     settings = [
         ("full rate", 1, None),
@@ -199,15 +205,15 @@ def stride_width_table(clip: Path, work: Path) -> list[dict[str, object]]:
         ("--max-width 640", 1, 640),
         ("--stride 2 --max-width 640", 2, 640),
     ]
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     base: dict[float, dict[str, float]] = {}
     base_time = math.nan
     base_scores: list[float] = []
     for label, stride, width in settings:
         out = work / label.replace(" ", "_").replace("-", "")
-        start = time.perf_counter()
-        report = analyze_video(clip, out, stride=stride, max_width=width, write_video=False)
-        elapsed = time.perf_counter() - start
+        report, elapsed = timed(
+            analyze_video, clip, out, stride=stride, max_width=width, write_video=False
+        )
         frames = _per_frame(out / "frames.csv")
         scores = [h.score for h in report.holds if h.score is not None]
         if stride == 1 and width is None:
@@ -239,16 +245,62 @@ def stride_width_table(clip: Path, work: Path) -> list[dict[str, object]]:
     return rows
 
 
-def main() -> int:
+#: The metrics of the README's stride / max-width table, in its column order.
+STRIDE_COLUMNS = ("knee_valgus_right_deg", "pelvic_obliquity_deg", "thigh_abduction_left_deg")
+
+
+def _score(s: float) -> str:
+    return f"{s:.1f}".removesuffix(".0")
+
+
+def readme_rows(figures: dict[str, Any]) -> list[str]:
+    """The README lines these figures back: the speed table, the memory sentence and
+    the stride / max-width table."""
+    a, b0, b1, c = (
+        figures[k]
+        for k in ("model_only_fps", "analyze_no_video_fps", "analyze_video_fps", "naive_loop_fps")
+    )
+    lines = [
+        "| (a) model alone (`detect_rgb` on frames decoded and converted beforehand) | "
+        f"{a:.1f} | – | – |",
+        f"| (b) `analyze --no-video`, end to end | {b0:.1f} | "
+        f"**{figures['no_video_vs_model']:.2f} × (a)** | ≥ 0.9 |",
+        f"| (b) `analyze` with `annotated.mp4` | {b1:.1f} | "
+        f"**{figures['video_vs_naive']:.2f} × (c)** | ≥ 1.3 |",
+        "| (c) naive loop: read, convert, detect, draw, write, one after the other | "
+        f"{c:.1f} | – | – |",
+    ]
+    if "peak_mb_10s" in figures:
+        lines.append(
+            f"is {figures['peak_mb_10s']:.0f} MB on a 10 s input and "
+            f"{figures['peak_mb_60s']:.0f} MB on a 60 s one: "
+            f"**{figures['peak_mb_growth']:+.0f} MB**"
+        )
+    table = figures.get("stride_width") or []
+    for row in table:
+        label = row["setting"] if row["setting"] == "full rate" else f"`{row['setting']}`"
+        scores = " / ".join(_score(s) for s in row["hold_scores"])
+        if row["holds"] != table[0]["holds"]:
+            scores += f" ({row['holds']} holds)"
+        diffs = row["median_abs_diff"]
+        cells = [
+            "–" if row is table[0] or diffs[m] is None else f"{diffs[m]:.2f}°"
+            for m in STRIDE_COLUMNS
+        ]
+        lines.append(f"| {label} | {row['speedup']:.2f}× | {scores} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clip", type=Path, default=SHARED / "plank_cobra_dog.mp4")
     parser.add_argument("--frames", type=int, default=300, help="frames for (a)-(c)")
     parser.add_argument("--quick", action="store_true", help="skip the memory and stride parts")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not args.clip.is_file():
         print(f"{args.clip}: not found (the clips live in ../shared/data)", file=sys.stderr)
         return 2
-    figures: dict[str, object] = {"clip": str(args.clip)}
+    figures: dict[str, Any] = {"clip": os.path.relpath(args.clip, ROOT)}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         clip = work / "input.mp4"
@@ -262,16 +314,20 @@ def main() -> int:
         b0 = analyze_fps(clip, work / "b0", False, n)
         b1 = analyze_fps(clip, work / "b1", True, n)
         c = naive_loop(clip, work)
-        print(f"(a) model only on decoded frames   {a:6.1f} fps")
-        print(
-            f"(b) analyze, no video               {b0:6.1f} fps  = {b0 / a:.2f} x (a)"
-            "  (target >= 0.9)"
+        print_table(
+            ["run", "frames per second", "ratio", "target"],
+            [
+                ["(a) model only on decoded frames", round(a, 1), None, None],
+                ["(b) analyze, no video", round(b0, 1), f"{b0 / a:.2f} x (a)", ">= 0.9"],
+                [
+                    "(b) analyze, with annotated video",
+                    round(b1, 1),
+                    f"{b1 / c:.2f} x (c)",
+                    ">= 1.3",
+                ],
+                ["(c) naive sequential loop", round(c, 1), None, None],
+            ],
         )
-        print(
-            f"(b) analyze, with annotated video   {b1:6.1f} fps  = {b1 / c:.2f} x (c)"
-            "  (target >= 1.3)"
-        )
-        print(f"(c) naive sequential loop           {c:6.1f} fps")
         figures.update(
             {
                 "frames": n,
@@ -306,15 +362,30 @@ def main() -> int:
                 segment = work / "tree_segment.mp4"
                 _cut_span(tree, segment, 42.0, 66.0)
                 table = stride_width_table(segment, work)
-                print("\nstride / max-width on a Tree segment (42-66 s of tree_tutorial.mp4):")
-                for row in table:
-                    print(
-                        f"  {row['setting']:<28} speed-up {row['speedup']:>5} x  "
-                        f"holds {row['holds']} scores {row['hold_scores']}  "
-                        f"median |diff| {row['median_abs_diff']}"
-                    )
+                names = list(table[0]["median_abs_diff"])
+                print_table(
+                    ["setting", "speed-up", "holds", "hold scores", *names],
+                    [
+                        [
+                            r["setting"],
+                            r["speedup"],
+                            r["holds"],
+                            r["hold_scores"],
+                            *r["median_abs_diff"].values(),
+                        ]
+                        for r in table
+                    ],
+                    title="stride / max-width on a Tree segment (42-66 s of tree_tutorial.mp4), "
+                    "median |difference| to full rate",
+                )
                 figures["stride_width"] = table
-    print(json.dumps(figures, allow_nan=False))
+    print_readme_rows(readme_rows(figures))
+    write_results(
+        "throughput_quick" if args.quick else "throughput",
+        figures,
+        module="benchmarks.throughput",
+        argv=argv,
+    )
     return 0
 
 

@@ -9,9 +9,81 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
+
+from posecheck.vocab import PartialReason
 
 SCHEMA_VERSION = 1
+
+#: A value of ``settings``: what the run was asked to do (pose, stride, model, ...).
+Setting = str | int | float | bool | None
+
+
+class CheckScoreDict(TypedDict):
+    """The JSON form of :class:`CheckScore`."""
+
+    check: str
+    title: str
+    metric: str
+    frames_judged: int
+    frames_total: int
+    aligned_pct: float | None
+    worst_value: float | None
+    worst_time_s: float | None
+    worst_severity: str | None
+    score: float | None
+    reason: str | None
+
+
+class HoldDict(TypedDict):
+    """The JSON form of :class:`Hold`."""
+
+    index: int
+    pose: str
+    side: str | None
+    start_s: float | None
+    end_s: float | None
+    duration_s: float | None
+    frames: int
+    confidence: float | None
+    view: str
+    score: float | None
+    sway_pct: float | None
+    checks: list[CheckScoreDict]
+
+
+class VideoInfoDict(TypedDict):
+    """The JSON form of :class:`VideoInfo`."""
+
+    path: str
+    width: int
+    height: int
+    fps: float | None
+    duration_s: float | None
+    rotation_deg: int
+    codec: str
+
+
+class VideoReportDict(TypedDict):
+    """``report.json``: the JSON form of :class:`VideoReport`.
+
+    ``partial_reason`` is null, or a :class:`~posecheck.vocab.PartialReason` value; files
+    written before it existed lack the key (``complete`` and ``notes`` still tell).
+    """
+
+    schema_version: int
+    source: str
+    video: VideoInfoDict
+    settings: dict[str, Setting]
+    complete: bool
+    partial_reason: str | None
+    stopped_at_s: float | None
+    frames_decoded: int
+    frames_analysed: int
+    frames_with_person: int
+    holds: list[HoldDict]
+    notes: list[str]
+    outputs: dict[str, str]
 
 
 def _num(x: float | None, digits: int = 3) -> float | None:
@@ -49,7 +121,8 @@ class CheckScore:
     score: float | None
     reason: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CheckScoreDict:
+        """The JSON form (numbers rounded, non-finite ones null)."""
         return {
             "check": self.check,
             "title": self.title,
@@ -85,7 +158,8 @@ class Hold:
     def duration_s(self) -> float:
         return self.end_s - self.start_s
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> HoldDict:
+        """The JSON form (numbers rounded, non-finite ones null)."""
         return {
             "index": self.index,
             "pose": self.pose,
@@ -114,7 +188,8 @@ class VideoInfo:
     rotation_deg: int
     codec: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> VideoInfoDict:
+        """The JSON form (numbers rounded, non-finite ones null)."""
         return {
             "path": self.path,
             "width": self.width,
@@ -130,13 +205,14 @@ class VideoInfo:
 class VideoReport:
     """Everything ``posecheck analyze`` says about one video.
 
-    ``complete`` is false when decoding stopped early (``stopped_at_s`` says where and
-    ``notes`` why): the report then covers what decoded.
+    ``complete`` is false when the report covers only part of the video: decoding
+    stopped early or the run was cut short. ``partial_reason`` then says why (typed),
+    ``stopped_at_s`` where, and ``notes`` explain in words.
     """
 
     source: str
     video: VideoInfo
-    settings: dict[str, Any]
+    settings: dict[str, Setting]
     frames_decoded: int
     frames_analysed: int
     frames_with_person: int
@@ -145,14 +221,17 @@ class VideoReport:
     stopped_at_s: float | None = None
     notes: tuple[str, ...] = ()
     outputs: dict[str, str] = field(default_factory=dict)
+    partial_reason: PartialReason | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> VideoReportDict:
+        """``report.json``'s content: every field, ``partial_reason`` as its value or None."""
         return {
             "schema_version": SCHEMA_VERSION,
             "source": self.source,
             "video": self.video.to_dict(),
             "settings": dict(self.settings),
             "complete": self.complete,
+            "partial_reason": None if self.partial_reason is None else self.partial_reason.value,
             "stopped_at_s": _num(self.stopped_at_s),
             "frames_decoded": self.frames_decoded,
             "frames_analysed": self.frames_analysed,

@@ -731,7 +731,8 @@ def half_moon_knee_in(standing: str, fppa_deg: float) -> FloatArray:
 SHOULDER_LYING_Y = 0.06
 #: Height of the wrists lying on the mat (about half a forearm's thickness).
 WRIST_LYING_Y = 0.03
-#: Bridge's shoulder-hip-knee angle: hips lifted near straight (DESIGN: >= ~160 deg).
+#: Bridge's shoulder-hip-knee angle: hips lifted near straight (>= ~160 deg,
+#: docs/measurements.md#bridge).
 BRIDGE_HIP_DEG = 170.0
 
 

@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from posecheck.apps.analyze import FRAMES_CSV_FIELDS, analyze_video
+from posecheck.apps.analyze import analyze_video
 from posecheck.apps.cli import app
 from posecheck.errors import InputError
 from posecheck.io.images import load_image
+from posecheck.outputs.frames_csv import FRAMES_CSV_FIELDS
 from posecheck.report import SCHEMA_VERSION
 from tests.conftest import SAMPLES, SQUATS, faststart_copy, shared_data
 

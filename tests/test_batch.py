@@ -27,23 +27,32 @@ import pytest
 from typer.testing import CliRunner
 
 from posecheck.apps.batch import (
-    BASE_FIELDS,
     DASK_MISSING,
     MARKER,
-    RESULT_FIELDS,
     BatchUsageError,
     Clip,
     Job,
     Settings,
     _reuse,
     collect_inputs,
-    index_html_text,
     make_clips,
-    row_from_report,
     run_batch,
+    write_tables,
 )
 from posecheck.apps.cli import app
+from posecheck.outputs.batch_html import index_html_text
+from posecheck.outputs.batch_table import (
+    BASE_FIELDS,
+    PARTIAL_TEXT,
+    RESULT_FIELDS,
+    error_row,
+    read_results_csv,
+    results_csv_text,
+    row_from_report,
+)
 from posecheck.poses import REGISTRY
+from posecheck.report import VideoInfo, VideoReport
+from posecheck.vocab import PartialReason
 from tests.conftest import BALANCE, SAMPLES, SQUATS, faststart_copy
 
 FAST = ["--no-video", "--stride", "2"]
@@ -178,6 +187,112 @@ def test_row_from_report_means_per_pose_and_check() -> None:
     assert row_from_report(clip, partial)["error"] == "decoding stopped at 4.0 s (x)"
     nobody = dict(report, frames_with_person=0, holds=[])
     assert row_from_report(clip, nobody)["status"] == "error"
+
+
+#: report.json's keys before partial_reason was added: every one must stay.
+REPORT_KEYS_V1 = {
+    "schema_version",
+    "source",
+    "video",
+    "settings",
+    "complete",
+    "stopped_at_s",
+    "frames_decoded",
+    "frames_analysed",
+    "frames_with_person",
+    "holds",
+    "notes",
+    "outputs",
+}
+
+
+def _video_report(**changes: object) -> VideoReport:
+    info = VideoInfo("/x/c.mp4", 640, 480, 25.0, 8.0, 0, "h264")
+    fields: dict[str, object] = {
+        "source": "/x/c.mp4",
+        "video": info,
+        "settings": {"pose": "auto", "stride": 1},
+        "frames_decoded": 100,
+        "frames_analysed": 100,
+        "frames_with_person": 100,
+        "holds": (),
+    }
+    fields.update(changes)
+    return VideoReport(**fields)  # type: ignore[arg-type]
+
+
+def test_report_json_says_why_a_report_is_partial() -> None:
+    whole = json.loads(json.dumps(_video_report().to_dict()))
+    assert set(whole) == REPORT_KEYS_V1 | {"partial_reason"}
+    assert whole["partial_reason"] is None and whole["complete"] is True
+    for reason in PartialReason:
+        cut = _video_report(complete=False, stopped_at_s=4.0, partial_reason=reason)
+        data = json.loads(json.dumps(cut.to_dict()))
+        assert set(data) == set(whole)
+        assert data["partial_reason"] == reason.value and PartialReason(data["partial_reason"])
+        assert data["complete"] is False and data["stopped_at_s"] == 4.0
+
+
+def test_the_typed_reason_not_the_note_text_makes_a_clip_partial() -> None:
+    clip = Clip("c", "/x/c.mp4", "c.mp4")
+    stopped = "/x/c.mp4: decoding stopped at 4.0 s (x)"
+    base = {"frames_with_person": 5, "frames_analysed": 5, "holds": []}
+
+    def row(**report: object) -> tuple[str, str]:
+        r = row_from_report(clip, {**base, **report})  # type: ignore[typeddict-item]
+        return r["status"], r["error"]
+
+    # the same wording as before for a decoding stop, read from the note naming the file
+    reason = PartialReason.DECODE_STOPPED.value
+    assert row(complete=False, partial_reason=reason, notes=[stopped]) == (
+        "partial",
+        "decoding stopped at 4.0 s (x)",
+    )
+    reworded = "/x/c.mp4: the decoder gave up at 4.0 s"
+    assert row(complete=False, partial_reason=reason, notes=["other", reworded]) == (
+        "partial",
+        "the decoder gave up at 4.0 s",
+    )
+    for value in PartialReason:
+        assert row(complete=False, partial_reason=value.value, notes=["unrelated"]) == (
+            "partial",
+            PARTIAL_TEXT[value],
+        )
+    # a note mentioning "decoding stopped" no longer decides anything by itself
+    assert row(complete=True, partial_reason=None, notes=[stopped]) == ("ok", "")
+    # a report.json from before partial_reason existed (a resumed batch): the notes tell
+    assert row(complete=False, notes=[stopped]) == ("partial", "decoding stopped at 4.0 s (x)")
+    assert row(complete=False, notes=[]) == ("partial", "decoding stopped early")
+    assert row(complete=True, notes=[]) == ("ok", "")
+    # a real report says the same as its JSON read back
+    report = _video_report(
+        complete=False,
+        stopped_at_s=4.0,
+        partial_reason=PartialReason.DECODE_STOPPED,
+        notes=("no pose held steadily", stopped),
+    )
+    assert row_from_report(clip, report.to_dict())["error"] == "decoding stopped at 4.0 s (x)"
+
+
+def test_write_tables_round_trips_and_links_only_clips_with_a_report(tmp_path: Path) -> None:
+    clips = [Clip(i, f"/x/{i}.mp4", f"{i}.mp4") for i in ("a", "b")]
+    rows = [
+        row_from_report(clips[0], {"frames_with_person": 1, "holds": []}),  # type: ignore[typeddict-item]
+        error_row(clips[1], "/x/b.mp4: not a\nvideo"),
+    ]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "report.html").write_text("<html></html>")
+    write_tables(tmp_path, rows)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "index.html", "results.csv"]
+    assert read_results_csv(tmp_path / "results.csv") == rows
+    assert (tmp_path / "results.csv").read_text(encoding="utf-8") == results_csv_text(rows)
+    assert rows[1]["error"] == "not a video"
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert page == index_html_text(rows, {"a"})
+    assert 'href="a/report.html"' in page and 'href="b/report.html"' not in page
+    (tmp_path / "other.csv").write_text("clip_id,status\n")
+    with pytest.raises(ValueError, match="not a results.csv"):
+        read_results_csv(tmp_path / "other.csv")
 
 
 def test_index_html_escapes_names() -> None:
@@ -348,6 +463,11 @@ def test_bad_clips_become_rows_and_evil_names_stay_inside(
     assert rows["nobody"]["error"] == "no person found in the video"
     assert rows["cut"]["status"] == "partial" and "decoding stopped" in rows["cut"]["error"]
     assert 0 < int(rows["cut"]["frames_analysed"]) < 33
+    reasons = {
+        name: json.loads((out / name / "report.json").read_text())["partial_reason"]
+        for name in ("cut", "evil", "nobody")
+    }
+    assert reasons == {"cut": PartialReason.DECODE_STOPPED.value, "evil": None, "nobody": None}
     for name in ("evil", "script", "sp_ace_uni"):
         assert rows[name]["status"] == "ok", rows[name]
     assert rows["script"]["source"] == "../../<script>.mp4"

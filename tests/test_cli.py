@@ -189,3 +189,82 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     assert "knee_valgus_left_deg" in proc.stdout
     # MediaPipe's C++ start-up chatter is kept away from the user.
     assert proc.stderr == ""
+
+
+# --------------------------------------------------------------------------- terminal text
+
+
+def test_video_summary_is_the_reports_holds_notes_and_outputs() -> None:
+    from posecheck.outputs.text import HOLD_COLUMNS, video_summary
+    from posecheck.poses import get_pose
+    from tests.test_html_report import make_report
+
+    report = make_report()
+    summary = video_summary(report, Path("out"))
+    assert report.source in summary.heading and f"person in {report.frames_with_person}" in (
+        summary.heading
+    )
+    assert len(summary.hold_rows) == len(report.holds)
+    for row, hold in zip(summary.hold_rows, report.holds, strict=True):
+        cells = dict(zip(HOLD_COLUMNS, row, strict=True))
+        assert cells["#"] == str(hold.index)
+        assert cells["pose"] == get_pose(hold.pose).display_name
+        assert cells["score"] == f"{hold.score:.0f}"
+        judged = [c for c in hold.checks if c.score is not None]
+        weakest = min(judged, key=lambda c: c.score or 0.0)
+        assert cells["weakest check"] == f"{weakest.title} ({weakest.score:.0f})"
+        assert cells["time"] == f"{hold.start_s:.1f}-{hold.end_s:.1f} s"
+    assert summary.tail == (
+        *(f"note: {n}" for n in report.notes),
+        "outputs in out/: " + ", ".join(report.outputs.values()),
+    )
+    bare = video_summary(make_report(holds=(), notes=()), None)
+    assert bare.hold_rows == () and bare.tail == ()
+
+
+def test_live_and_batch_lines() -> None:
+    from types import SimpleNamespace
+
+    from posecheck.outputs.text import (
+        batch_count_line,
+        batch_error_lines,
+        batch_tables_line,
+        live_partial_line,
+        live_session_lines,
+    )
+
+    session = SimpleNamespace(
+        duration_s=12.04,
+        frames_processed=300,
+        frames_dropped=7,
+        fps=24.96,
+        latency_ms=(41.2, 77.9),
+        stop_reason="quit",
+        snapshots=(Path("snaps/a.jpg"), Path("snaps/b.jpg")),
+    )
+    lines = live_session_lines(session)
+    assert lines == [
+        "live session: 12.0 s, 300 frames processed (25.0 fps), 7 dropped; "
+        "latency 41 ms median, 78 ms p90; ended by: quit",
+        "snapshot: snaps/a.jpg",
+        "snapshot: snaps/b.jpg",
+    ]
+    session.latency_ms, session.snapshots = None, ()
+    assert live_session_lines(session) == [
+        lines[0].replace("; latency 41 ms median, 78 ms p90", "")
+    ]
+    assert live_partial_line("cam: lost", Path("rec")) == "cam: lost; partial report in rec"
+    assert live_partial_line("cam: lost", None) == "cam: lost"
+
+    rows = [
+        {"source": "a.mp4", "status": "ok", "error": ""},
+        {"source": "b.mp4", "status": "error", "error": "not a video"},
+        {"source": "c.mp4", "status": "partial", "error": "decoding stopped"},
+        {"source": "d.mp4", "status": "error", "error": "empty file"},
+    ]
+    assert batch_count_line(rows, 1, 3.26) == (
+        "4 clips: 1 ok, 1 partial, 2 error; 1 skipped (already done); 3.3 s"
+    )
+    assert batch_error_lines(rows) == ["b.mp4: not a video", "d.mp4: empty file"]
+    out = Path("results-dir")
+    assert batch_tables_line(out) == f"results: {out / 'results.csv'} and {out / 'index.html'}"

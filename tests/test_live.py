@@ -29,20 +29,12 @@ from numpy.typing import NDArray
 from typer.testing import CliRunner
 
 from posecheck.apps.cli import app
-from posecheck.apps.live import (
-    CUE_OFF_S,
-    CUE_ON_S,
-    WINDOW_TITLE,
-    CapturedFrame,
-    CueDebouncer,
-    FrameSlot,
-    LiveControls,
-    live_display,
-    mirror_result,
-    run_live,
-)
+from posecheck.apps.live import WINDOW_TITLE, LiveControls, mirror_result, run_live
+from posecheck.io.camera import CapturedFrame, FrameSlot
 from posecheck.io.video import VideoReader, VideoWriter
 from posecheck.judge.assess import assess
+from posecheck.judge.session import display_result as live_display
+from posecheck.judge.temporal import CUE_OFF_S, CUE_ON_S, CueDebouncer
 from posecheck.outputs.speech import Speaker, SpeechLimiter, find_speech_engine
 from posecheck.result import Cue
 from posecheck.vocab import Severity
@@ -423,16 +415,15 @@ def test_voice_without_an_engine_warns_once_and_goes_on(
 @pytest.mark.model
 def test_ctrl_c_ends_the_session_and_writes_the_report(tmp_path: Path) -> None:
     out = tmp_path / "rec"
-    partial = out / ".frames.csv.partial"
     with _live_process(["--no-window", "--source", str(SQUATS), "--record", str(out)]) as proc:
-        _until(lambda: _has_rows(partial, 4), 60)
+        _until(lambda: _has_rows(_streamed_csv(out), 4), 60)
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0, stderr
     assert "ended by: interrupted" in stdout
     report = json.loads((out / "report.json").read_text())
     assert report["frames_analysed"] >= 3 and report["complete"] is True
-    assert not partial.exists()
+    assert not list(out.glob(".frames.csv*.partial"))
 
 
 @pytest.mark.model
@@ -529,6 +520,12 @@ def _until(done: Callable[[], bool], timeout_s: float, every_s: float = 0.1) -> 
     deadline = time.perf_counter() + timeout_s
     while time.perf_counter() < deadline and not done():
         time.sleep(every_s)
+
+
+def _streamed_csv(out: Path) -> Path:
+    """The hidden file frames.csv's rows stream to during a recording
+    (``.frames.csv.<pid>-<hex>.partial``), or a path that does not exist yet."""
+    return next(out.glob(".frames.csv*.partial"), out / ".frames.csv.partial")
 
 
 def _has_rows(path: Path, n: int) -> bool:
@@ -633,7 +630,7 @@ def test_window_shows_the_mirrored_overlay_and_obeys_keys(display: str, tmp_path
             (h, w),
             lambda p: _median_diff(p, frame) < 6 and _median_diff(p, mirrored) > 15,
         )
-        partial = out / ".frames.csv.partial"
+        partial = _streamed_csv(out)
         _key(display, window, "space")  # pause: no frame is processed
         time.sleep(0.5)
         paused_rows = partial.read_text().count("\n")
@@ -718,7 +715,7 @@ def test_closing_the_window_ends_the_session_cleanly(display: str, tmp_path: Pat
     args = ["--source", str(clip), "--record", str(out), "--seconds", "50"]
     with _live_process(args, {**os.environ, "DISPLAY": display}) as proc:
         window = _find_window(display, proc)
-        _until(lambda: _has_rows(out / ".frames.csv.partial", 4), 30)
+        _until(lambda: _has_rows(_streamed_csv(out), 4), 30)
         _send_wm_delete(display, window)
         stdout, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 0, stderr

@@ -41,3 +41,27 @@ def test_flat_exports_match_the_lazy_table() -> None:
     assert sorted(posecheck.__all__) == sorted(posecheck._EXPORTS)
     for name in posecheck.__all__:
         assert getattr(posecheck, name) is not None
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading: lower case, punctuation dropped, spaces to
+    hyphens."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_every_cited_measurement_note_exists() -> None:
+    """The code cites docs/measurements.md#<anchor> (the notes that used to live outside
+    the repository): each anchor is a heading there, and nothing cites the old file."""
+    notes = (ROOT / "docs" / "measurements.md").read_text(encoding="utf-8")
+    anchors = {_slug(h) for h in re.findall(r"^#+ (.+)$", notes, flags=re.M)}
+    cited: set[str] = set()
+    files = [ROOT / "README.md", *ROOT.glob("docs/*.md")]
+    for folder in ("posecheck", "tools", "tests", "benchmarks"):
+        files += (ROOT / folder).rglob("*.py")
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "DESIGN" + ".md" not in text, path
+        cited |= set(re.findall(r"measurements\.md#([\w-]+)", text))
+    assert cited
+    assert cited <= anchors, sorted(cited - anchors)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from posecheck.judge.assess import assess
+from posecheck.judge.session import Session, display_result, in_hold
 from posecheck.judge.temporal import (
     HOLD_ENTER_S,
     HOLD_EXIT_S,
@@ -21,6 +23,7 @@ from posecheck.judge.temporal import (
 )
 from posecheck.landmarks import Landmarks
 from posecheck.poses import get_pose
+from posecheck.report import VideoInfo
 from posecheck.vocab import Severity
 from tests.factories import camera_view, displace_knee, lift_foot, standing_body
 
@@ -152,3 +155,86 @@ def test_hold_scores_follow_the_checks() -> None:
     judged = [c.score for c in hold.checks if c.score is not None]
     assert hold.score == pytest.approx(sum(judged) / len(judged))
     assert not math.isnan(hold.score or math.nan)
+
+
+# ----------------------------------------------------------------------------- session
+
+
+def _tree_landmarks(fault_deg: float = 0.0) -> Landmarks:
+    body = lift_foot(standing_body(), "right", 0.5)
+    if fault_deg:
+        body = displace_knee(body, "left", fault_deg)
+    return camera_view(body)
+
+
+def test_the_hold_rule_is_pose_and_side() -> None:
+    tree = _tree(fault_deg=25.0)
+    assert tree.pose == "tree" and tree.side == "left" and tree.cues
+    hold = ("tree", "left", 1.0)
+    other_side = replace(tree, side="right")
+    assert in_hold(tree, hold) and not in_hold(other_side, hold)
+    assert not in_hold(tree, None) and not in_hold(replace(tree, pose="bridge"), hold)
+    # offline: each frame says what it was; a frame off the hold's side is a transition
+    shown = display_result(tree, hold, 3.0, tree.cues, steady_header=False)
+    assert shown.status == "hold 2.0 s" and shown.cues == tree.cues
+    shown = display_result(other_side, hold, 3.0, (), steady_header=False)
+    assert shown.status == "transition: not scored" and shown.cues == ()
+    # live: the header stays with the hold (no flicker), the cues are the ones given
+    shown = display_result(other_side, hold, 3.0, (), steady_header=True)
+    assert (shown.pose, shown.side, shown.status, shown.cues) == ("tree", "left", "hold 2.0 s", ())
+
+
+def test_offline_and_live_sessions_agree_on_holds() -> None:
+    """The same stream through both sessions: the same frames, in order, the same hold;
+    live returns each frame at once, offline after smoothing and batching."""
+    stream = [_tree_landmarks(25.0)] * int(3 * FPS) + [None] * 30
+    offline: Session[int] = Session.offline("synthetic", pose="tree")
+    live: Session[int] = Session.live("synthetic", pose="tree")
+    steps_off, steps_live = [], []
+    for i, lm in enumerate(stream):
+        steps_off += offline.push(i, i, i / FPS, lm, (640, 480))
+        got = live.push(i, i, i / FPS, lm, (640, 480), people=2)
+        assert [s.index for s in got] == [i]
+        steps_live += got
+    steps_off += offline.flush()
+    for session in (offline, live):
+        session.finish()
+    assert [s.index for s in steps_off] == list(range(len(stream)))
+    assert [s.item for s in steps_off] == [s.index for s in steps_off]
+    assert len(offline.holds) == len(live.holds) == 1
+    assert (offline.holds[0].pose, offline.holds[0].side) == ("tree", "left")
+    assert offline.holds[0].start_s == pytest.approx(live.holds[0].start_s)
+    # cues only in the hold; the live ones are steadied (they appear 0.5 s later)
+    first_cue = [next(s.time_s for s in steps if s.shown.cues) for steps in (steps_off, steps_live)]
+    assert first_cue[1] - first_cue[0] == pytest.approx(0.5, abs=1.5 / FPS)
+    assert all(s.shown.status == "transition: not scored" for s in steps_off[: int(FPS) - 1])
+    report = live.report(
+        video=VideoInfo("x", 640, 480, FPS, None, 0, "synthetic"),
+        settings={"pose": "tree"},
+        frames_decoded=len(stream),
+    )
+    assert report.frames_analysed == len(stream) and report.complete
+    assert report.frames_with_person == int(3 * FPS)
+    assert any("more than one person" in n for n in report.notes)
+    assert offline.worst_moments and set(offline.worst_moments) == set(live.worst_moments)
+
+
+def test_thumbnails_stop_at_the_last_frame_needed() -> None:
+    session: Session[None] = Session.offline("synthetic", pose="tree")
+    for i in range(int(3 * FPS)):
+        session.push(None, i, i / FPS, _tree_landmarks(25.0), (640, 480))
+    session.flush()
+    session.finish()
+    wanted = {index for index, _ in session.worst_moments.values()}
+    assert wanted
+    read: list[int] = []
+
+    def frames():  # noqa: ANN202 - the app's read-back of its video
+        for i in range(10_000):
+            read.append(i)
+            yield i, np.zeros((480, 640, 3), np.uint8)
+
+    thumbs = session.thumbnails(frames())
+    assert set(thumbs) == set(session.worst_moments)
+    assert all(jpeg[:2] == b"\xff\xd8" for jpeg in thumbs.values())
+    assert read[-1] == max(wanted)

@@ -7,8 +7,10 @@ and a green bar whose left edge moves 3 px per frame (to check which frame came 
 from __future__ import annotations
 
 import math
+import queue
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import pytest
 from numpy.typing import NDArray
 
 from posecheck.errors import InputError
+from posecheck.io.stage import Ended, Producer, Stage
 from posecheck.io.video import (
     Frame,
     FrameClock,
@@ -494,3 +497,82 @@ def test_real_clip_squats_front() -> None:
     assert frames[0].image_bgr.shape == (1280, 720, 3)
     times = [f.time_s for f in frames]
     assert times[0] == 0.0 and all(b > a for a, b in zip(times, times[1:], strict=False))
+
+
+# --------------------------------------------------------------------------- stage helper
+
+
+def test_stage_runs_items_in_order_and_raises_its_error_in_the_caller() -> None:
+    baseline = threading.active_count()
+    done: list[int] = []
+    with Stage(done.append, name="t-stage", size=2) as stage:
+        for i in range(50):
+            stage.put(i)
+    assert done == list(range(50)) and threading.active_count() == baseline
+
+    def work(item: int) -> None:
+        if item == 3:
+            raise KeyError("bad item")
+
+    with pytest.raises(KeyError, match="bad item"):
+        with Stage(work, name="t-stage", size=2) as stage:
+            for i in range(1000):  # the error surfaces at a later put, not after 1000
+                stage.put(i)
+    assert threading.active_count() == baseline
+    failing = Stage(work, name="t-stage", size=2).start()
+    for i in range(4):
+        failing.put(i)
+    with pytest.raises(KeyError):
+        failing.close()  # or on close, once the queue is done
+    assert threading.active_count() == baseline
+
+
+def test_stage_abort_is_prompt_and_drops_what_waits() -> None:
+    baseline = threading.active_count()
+    done: list[int] = []
+    with pytest.raises(RuntimeError):
+        with Stage(lambda i: (time.sleep(0.05), done.append(i)), name="t-slow", size=50) as s:
+            for i in range(50):
+                s.put(i)
+            start = time.perf_counter()
+            raise RuntimeError("caller failed")
+    assert time.perf_counter() - start < 1.0 and len(done) < 50
+    assert threading.active_count() == baseline
+
+
+def test_producer_hands_over_items_then_its_error_and_stops_promptly() -> None:
+    baseline = threading.active_count()
+
+    def items(stopping: threading.Event) -> Iterator[int]:
+        yield from range(3)
+        raise OSError("source broke")
+
+    got: list[int] = []
+    with Producer(items, name="t-producer", size=1) as producer:
+        with pytest.raises(OSError, match="source broke"):
+            for item in producer:
+                got.append(item)
+        with pytest.raises(Ended):
+            producer.get(0.1)
+    assert got == [0, 1, 2] and threading.active_count() == baseline
+
+    def endless(stopping: threading.Event) -> Iterator[int]:
+        n = 0
+        while True:
+            yield n
+            n += 1
+
+    producer = Producer(endless, name="t-endless", size=2).start()
+    assert producer.get(5.0) == 0
+    start = time.perf_counter()
+    producer.close()  # the thread is blocked on a full queue: it still stops at once
+    assert time.perf_counter() - start < 1.0 and threading.active_count() == baseline
+
+    def idle(stopping: threading.Event) -> Iterator[int]:
+        stopping.wait()  # a source waiting for its next item watches the stop flag
+        yield from ()
+
+    with Producer(idle, name="t-idle") as waiting:
+        with pytest.raises(queue.Empty):
+            waiting.get(0.05)
+    assert threading.active_count() == baseline

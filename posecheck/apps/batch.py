@@ -6,8 +6,9 @@ Data flow::
       -> one job per clip on an engine (local process pool, or Dask distributed)
       -> process_clip: hash the input, skip if DIR/<id>/done.json matches, else clear the
          folder, analyze_video, write done.json last
-      -> one row per clip -> DIR/results.csv and DIR/index.html (rewritten atomically
-         after every finished clip, so an interrupted batch still has its table)
+      -> one row per clip (posecheck.outputs.batch_table) -> DIR/results.csv and
+         DIR/index.html (posecheck.outputs.batch_html), rewritten atomically after every
+         finished clip, so an interrupted batch still has its table
 
 Resuming: ``done.json`` holds the input's sha256 and the settings that change the
 outputs (pose, stride, max_width, video, model path and sha256). A clip is skipped only
@@ -16,21 +17,18 @@ an empty folder. A clip whose input cannot be read at all gets a marker too (the
 bytes fail the same way), unless the failure was unexpected (a bug, a dead worker): then
 it is retried next time.
 
-Statuses: ``ok``; ``partial`` (decoding stopped part-way, the report covers what
-decoded); ``error`` (not a readable video, or no person in it; ``error`` says why in one
-line). Workers print nothing; progress comes back through a queue (local engine) or per
-clip (Dask).
+Statuses: ``ok``; ``partial`` (the report's ``partial_reason`` is set: decoding stopped
+part-way, the report covers what decoded); ``error`` (not a readable video, or no person
+in it; ``error`` says why in one line). Workers print nothing; progress comes back
+through a queue (local engine) or per clip (Dask).
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import glob
 import hashlib
-import html
 import importlib
-import io
 import json
 import logging
 import math
@@ -40,18 +38,31 @@ import shutil
 import signal
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict, cast
 
 from posecheck.errors import InputError, ModelError, PosecheckError
-from posecheck.poses import REGISTRY, get_pose
+from posecheck.io.atomic import remove_stale_temps, write_text
+from posecheck.outputs import batch_html, batch_table
+from posecheck.outputs.batch_html import write_index_html
+from posecheck.outputs.batch_table import (
+    Row,
+    error_row,
+    one_line,
+    row_from_report,
+    write_results_csv,
+)
+from posecheck.outputs.text import batch_count_line
+from posecheck.poses import get_pose
+from posecheck.report import VideoReportDict
+
+if TYPE_CHECKING:
+    import multiprocessing.queues
 
 Engine = Literal["local", "dask"]
-Status = Literal["ok", "partial", "error"]
 
 #: File name suffixes picked up when walking folders or expanding globs.
 VIDEO_SUFFIXES = frozenset(
@@ -60,32 +71,13 @@ VIDEO_SUFFIXES = frozenset(
 )
 MARKER = "done.json"
 MARKER_VERSION = 1
-RESULTS_CSV = "results.csv"
-INDEX_HTML = "index.html"
+RESULTS_CSV = batch_table.RESULTS_CSV
+INDEX_HTML = batch_html.INDEX_HTML
 #: Names a clip folder may not take (they are files of DIR itself).
 RESERVED_IDS = frozenset({RESULTS_CSV, INDEX_HTML})
 MAX_ID_LENGTH = 96
 SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
 
-BASE_FIELDS = (
-    "clip_id",
-    "source",
-    "status",
-    "error",
-    "duration_s",
-    "frames_analysed",
-    "holds",
-    "poses",
-    "hold_seconds",
-    "score",
-)
-#: One column per check of every pose in the registry (a stable set).
-CHECK_FIELDS = tuple(
-    f"score_{name}_{check.id}" for name, spec in REGISTRY.items() for check in spec.checks
-)
-RESULT_FIELDS = BASE_FIELDS + CHECK_FIELDS
-
-NO_PERSON = "no person found in the video"
 DASK_MISSING = "posecheck batch --engine dask needs the 'dask' extra: pip install 'posecheck[dask]'"
 
 
@@ -111,6 +103,17 @@ class Clip:
     source: str
 
 
+class SettingsDict(TypedDict):
+    """``done.json``'s ``settings``: what :class:`Settings` holds, as JSON."""
+
+    pose: str
+    stride: int
+    max_width: int | None
+    video: bool
+    model: str
+    model_sha256: str
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that changes a clip's outputs (recorded in ``done.json``)."""
@@ -122,8 +125,8 @@ class Settings:
     model: str
     model_sha256: str
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form stored in ``done.json`` -> dict[str, Any]."""
+    def to_dict(self) -> SettingsDict:
+        """The JSON form stored in ``done.json``."""
         return {
             "pose": self.pose or "auto",
             "stride": self.stride,
@@ -154,7 +157,7 @@ class ClipResult:
     """
 
     clip_id: str
-    row: dict[str, str]
+    row: Row
     skipped: bool = False
     model_error: str | None = None
 
@@ -194,7 +197,7 @@ class BatchSummary:
     """
 
     out_dir: Path
-    rows: tuple[dict[str, str], ...]
+    rows: tuple[Row, ...]
     skipped: int
     elapsed_s: float
 
@@ -214,13 +217,9 @@ class BatchSummary:
         return 1 if self.errors else 0
 
     def line(self) -> str:
-        """One line for the terminal, e.g. ``3 clips: 2 ok, 0 partial, 1 error; 1 skipped``."""
-        ok = sum(r["status"] == "ok" for r in self.rows)
-        partial = sum(r["status"] == "partial" for r in self.rows)
-        return (
-            f"{self.total} clips: {ok} ok, {partial} partial, {self.errors} error; "
-            f"{self.skipped} skipped (already done); {self.elapsed_s:.1f} s"
-        )
+        """One line for the terminal, e.g. ``3 clips: 2 ok, 0 partial, 1 error; 1 skipped``
+        (:func:`posecheck.outputs.text.batch_count_line`)."""
+        return batch_count_line(self.rows, self.skipped, self.elapsed_s)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -360,80 +359,6 @@ def clip_dir(out_dir: Path | str, clip_id: str) -> Path:
     return Path(out_dir) / clip_id
 
 
-# --------------------------------------------------------------------------- rows
-
-
-def _one_line(message: str, path: str | None = None) -> str:
-    """``message`` on one line, without a leading ``PATH: `` (the row names the file)."""
-    text = " ".join(str(message).split())
-    if path:
-        text = text.removeprefix(f"{path}: ")
-    return text
-
-
-def _fmt(x: float | None, digits: int) -> str:
-    if x is None or not math.isfinite(x):
-        return ""
-    return f"{x:.{digits}f}"
-
-
-def _mean(values: Iterable[float | None]) -> float | None:
-    vals = [v for v in values if v is not None]
-    return sum(vals) / len(vals) if vals else None
-
-
-def empty_row(clip: Clip) -> dict[str, str]:
-    """A row with every field empty but the clip's id and source -> dict[str, str]."""
-    row = dict.fromkeys(RESULT_FIELDS, "")
-    row["clip_id"], row["source"] = clip.clip_id, clip.source
-    return row
-
-
-def error_row(clip: Clip, message: str) -> dict[str, str]:
-    """The row of a clip that failed: status ``error`` and a one-line message."""
-    row = empty_row(clip)
-    row["status"], row["error"] = "error", _one_line(message, clip.path)
-    return row
-
-
-def _status(report: dict[str, Any], path: str) -> tuple[Status, str]:
-    if not report.get("frames_with_person"):
-        return "error", NO_PERSON
-    if not report.get("complete", True):
-        stopped = next((n for n in report.get("notes", []) if "decoding stopped" in n), "")
-        return "partial", _one_line(stopped or "decoding stopped early", path)
-    return "ok", ""
-
-
-def row_from_report(clip: Clip, report: dict[str, Any]) -> dict[str, str]:
-    """The ``results.csv`` row of a clip from its ``report.json`` (as a dict).
-
-    ``score`` is the mean of the holds' scores; ``score_<pose>_<check>`` the mean, over
-    the clip's holds of that pose, of that check's score (empty when none was judged).
-    """
-    row = empty_row(clip)
-    row["status"], row["error"] = _status(report, clip.path)
-    holds = list(report.get("holds", []))
-    row["duration_s"] = _fmt((report.get("video") or {}).get("duration_s"), 3)
-    row["frames_analysed"] = str(report.get("frames_analysed", ""))
-    row["holds"] = str(len(holds))
-    counts = {name: sum(h["pose"] == name for h in holds) for name in REGISTRY}
-    row["poses"] = ";".join(f"{name}:{n}" for name, n in counts.items() if n)
-    row["hold_seconds"] = _fmt(sum(h.get("duration_s") or 0.0 for h in holds), 3)
-    row["score"] = _fmt(_mean(h.get("score") for h in holds), 1)
-    for name, spec in REGISTRY.items():
-        for check in spec.checks:
-            scores = (
-                c.get("score")
-                for h in holds
-                if h["pose"] == name
-                for c in h.get("checks", [])
-                if c["check"] == check.id
-            )
-            row[f"score_{name}_{check.id}"] = _fmt(_mean(scores), 1)
-    return row
-
-
 # --------------------------------------------------------------------------- one clip
 
 
@@ -446,17 +371,7 @@ def sha256_file(path: Path | str, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a hidden temporary file beside ``path``, fsync, rename."""
-    tmp = path.with_name(f".{path.name}.partial")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
+def _read_json(path: Path) -> dict[str, object] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -464,7 +379,7 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _reuse(job: Job, folder: Path, digest: str) -> dict[str, str] | None:
+def _reuse(job: Job, folder: Path, digest: str) -> Row | None:
     """The clip's row if ``done.json`` matches the input and settings, else None."""
     marker = _read_json(folder / MARKER)
     if marker is None or marker.get("marker_version") != MARKER_VERSION:
@@ -476,7 +391,9 @@ def _reuse(job: Job, folder: Path, digest: str) -> dict[str, str] | None:
     if marker.get("status") == "error" and not (folder / "report.json").exists():
         return error_row(job.clip, str(marker.get("error", "")))
     report = _read_json(folder / "report.json")
-    return row_from_report(job.clip, report) if report is not None else None
+    if report is None:
+        return None
+    return row_from_report(job.clip, cast(VideoReportDict, report))
 
 
 def _clear(folder: Path) -> None:
@@ -488,7 +405,9 @@ def _clear(folder: Path) -> None:
         shutil.rmtree(folder)
 
 
-def _write_marker(job: Job, folder: Path, digest: str, row: dict[str, str]) -> None:
+def _write_marker(job: Job, folder: Path, digest: str, row: Row) -> None:
+    """Write ``folder/done.json`` atomically: the input's sha256, the settings and the
+    row's status and error (the clip is then done)."""
     marker = {
         "marker_version": MARKER_VERSION,
         "clip_id": job.clip.clip_id,
@@ -499,7 +418,7 @@ def _write_marker(job: Job, folder: Path, digest: str, row: dict[str, str]) -> N
         "error": row["error"],
     }
     folder.mkdir(parents=True, exist_ok=True)
-    _write_atomic(folder / MARKER, json.dumps(marker, indent=2) + "\n")
+    write_text(folder / MARKER, json.dumps(marker, indent=2) + "\n")
 
 
 def process_clip(job: Job, progress: Callable[[float], None] | None = None) -> ClipResult:
@@ -557,106 +476,14 @@ def process_clip(job: Job, progress: Callable[[float], None] | None = None) -> C
 # --------------------------------------------------------------------------- tables
 
 
-def results_csv_text(rows: Iterable[dict[str, str]]) -> str:
-    """``results.csv`` as text: the header :data:`RESULT_FIELDS`, then ``rows``."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=RESULT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
-_INDEX_CSS = """
-body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
-table{border-collapse:collapse}th,td{padding:.3em .6em;border-bottom:1px solid #ddd;
-text-align:left;white-space:nowrap}th{cursor:pointer;background:#f4f4f4;position:sticky;top:0}
-th[data-dir=asc]::after{content:" \\25B2"}th[data-dir=desc]::after{content:" \\25BC"}
-td.num{text-align:right}.error{color:#b00020}.partial{color:#a15c00}.ok{color:#1b5e20}
-td.msg{white-space:normal;max-width:40em}
-"""
-
-_INDEX_JS = """
-document.querySelectorAll('th').forEach(function (th, col) {
-  th.addEventListener('click', function () {
-    var body = th.closest('table').tBodies[0];
-    var asc = th.dataset.dir !== 'asc';
-    th.parentNode.querySelectorAll('th').forEach(function (h) { delete h.dataset.dir; });
-    th.dataset.dir = asc ? 'asc' : 'desc';
-    var key = function (r) {
-      var t = r.cells[col].textContent.trim();
-      var n = Number(t);
-      return t === '' ? null : (isNaN(n) ? t.toLowerCase() : n);
-    };
-    var rows = Array.prototype.slice.call(body.rows);
-    rows.sort(function (a, b) {
-      var x = key(a), y = key(b);
-      if (x === null || y === null) { return x === y ? 0 : (x === null ? 1 : -1); }
-      if (typeof x !== typeof y) { return typeof x === 'number' ? -1 : 1; }
-      return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
-    });
-    rows.forEach(function (r) { body.appendChild(r); });
-  });
-});
-"""
-
-_NUMERIC = {"duration_s", "frames_analysed", "holds", "hold_seconds", "score"}
-
-
-def _index_columns(rows: Sequence[dict[str, str]]) -> list[str]:
-    """The table's columns: every base field, and the check scores some clip has."""
-    checks = [c for c in CHECK_FIELDS if any(r.get(c) for r in rows)]
-    return [c for c in BASE_FIELDS if c != "clip_id"] + checks
-
-
-def _index_cell(row: dict[str, str], column: str) -> str:
-    value = html.escape(row.get(column, ""))
-    if column == "status":
-        return f'<td class="{value}">{value}</td>'
-    if column == "error":
-        return f'<td class="msg">{value}</td>'
-    numeric = column in _NUMERIC or column.startswith("score_")
-    return f'<td class="num">{value}</td>' if numeric else f"<td>{value}</td>"
-
-
-def _index_row(row: dict[str, str], columns: Sequence[str], linked: bool) -> str:
-    name = html.escape(row["clip_id"])
-    href = html.escape(quote(row["clip_id"]) + "/report.html", quote=True)
-    first = f'<td><a href="{href}">{name}</a></td>' if linked else f"<td>{name}</td>"
-    return "<tr>" + first + "".join(_index_cell(row, c) for c in columns) + "</tr>"
-
-
-def index_html_text(rows: Sequence[dict[str, str]], out_dir: Path | None = None) -> str:
-    """``index.html``: one self-contained page, a table sortable by clicking a header.
-
-    Every name is HTML-escaped; a clip links to its ``report.html`` when ``out_dir``
-    holds one.
-    """
-    columns = _index_columns(rows)
-    head = "<th>clip</th>" + "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "\n".join(
-        _index_row(
-            r,
-            columns,
-            out_dir is not None and (clip_dir(out_dir, r["clip_id"]) / "report.html").is_file(),
-        )
-        for r in rows
-    )
-    counts = {s: sum(r["status"] == s for r in rows) for s in ("ok", "partial", "error")}
-    summary = f"{len(rows)} clips: " + ", ".join(f"{n} {s}" for s, n in counts.items())
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<title>posecheck batch</title>"
-        f"<style>{_INDEX_CSS}</style></head><body>\n<h1>posecheck batch</h1>\n"
-        f"<p>{html.escape(summary)}. Click a column header to sort.</p>\n"
-        f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>\n"
-        f"<script>{_INDEX_JS}</script>\n</body></html>\n"
-    )
-
-
-def write_tables(out_dir: Path, rows: Sequence[dict[str, str]]) -> None:
-    """Rewrite ``results.csv`` and ``index.html`` in ``out_dir``, each atomically."""
-    _write_atomic(out_dir / RESULTS_CSV, results_csv_text(rows))
-    _write_atomic(out_dir / INDEX_HTML, index_html_text(rows, out_dir))
+def write_tables(out_dir: Path, rows: Sequence[Row]) -> None:
+    """Rewrite ``out_dir/results.csv`` and ``out_dir/index.html`` from ``rows``, each
+    atomically; a clip links to its report in the page when ``report.html`` exists."""
+    linked = {
+        r["clip_id"] for r in rows if (clip_dir(out_dir, r["clip_id"]) / "report.html").is_file()
+    }
+    write_results_csv(out_dir / RESULTS_CSV, rows)
+    write_index_html(out_dir / INDEX_HTML, rows, linked)
 
 
 # --------------------------------------------------------------------------- engines
@@ -666,10 +493,13 @@ OnResult = Callable[[ClipResult], None]
 #: Called with (clip id, finished share 0-1) while a clip runs.
 OnFraction = Callable[[str, float], None]
 
-_worker_queue: Any = None
+#: (clip id, finished share) from the local workers to the parent.
+ProgressQueue: TypeAlias = "multiprocessing.queues.Queue[tuple[str, float]]"
+
+_worker_queue: ProgressQueue | None = None
 
 
-def _init_worker(progress_queue: Any) -> None:
+def _init_worker(progress_queue: ProgressQueue) -> None:
     """Local worker start-up: ignore Ctrl-C (the parent handles it), keep the queue, and
     exit as soon as the parent dies (a killed batch leaves no orphan workers)."""
     import multiprocessing
@@ -705,7 +535,7 @@ def _local_task(job: Job) -> ClipResult:
     return process_clip(job, send)
 
 
-def _drain(progress_queue: Any, on_fraction: OnFraction) -> None:
+def _drain(progress_queue: ProgressQueue, on_fraction: OnFraction) -> None:
     while True:
         try:
             clip_id, fraction = progress_queue.get_nowait()
@@ -741,7 +571,7 @@ def run_local(
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
-    progress_queue = ctx.Queue()
+    progress_queue: ProgressQueue = ctx.Queue()
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(progress_queue,)
     )
@@ -780,7 +610,7 @@ def _dask_client(distributed: Any, workers: int, scheduler: str | None) -> Itera
                 client = distributed.Client(scheduler, timeout="20s")
             except (OSError, TimeoutError) as exc:
                 raise BatchUsageError(
-                    f"cannot reach the Dask scheduler {scheduler} ({_one_line(str(exc))})"
+                    f"cannot reach the Dask scheduler {scheduler} ({one_line(str(exc))})"
                 ) from None
             stack.enter_context(client)
         else:
@@ -873,8 +703,8 @@ class _Tracker:
         self.running: dict[str, float] = {}
         self._written_at = -math.inf
 
-    def rows(self) -> list[dict[str, str]]:
-        """The rows of the clips finished so far, in clip order -> list[dict[str, str]]."""
+    def rows(self) -> list[Row]:
+        """The rows of the clips finished so far, in clip order -> list[Row]."""
         return [self.results[c.clip_id].row for c in self.clips if c.clip_id in self.results]
 
     def write(self) -> None:
@@ -967,6 +797,8 @@ def run_batch(
     )
     clips = make_clips(collect_inputs(inputs, exclude=out))
     out.mkdir(parents=True, exist_ok=True)
+    for table in (RESULTS_CSV, INDEX_HTML):  # left by a batch killed while writing it
+        remove_stale_temps(out / table)
     jobs = [Job(clip, str(_absolute(out)), settings) for clip in clips]
     n_workers = max(1, min(workers or default_workers(), len(jobs)))
     tracker = _Tracker(clips, out, progress)

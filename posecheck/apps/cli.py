@@ -22,7 +22,6 @@ from posecheck.errors import ModelError, PosecheckError
 
 if TYPE_CHECKING:
     from posecheck.report import VideoReport
-    from posecheck.result import FrameResult
 
 app = typer.Typer(
     name="posecheck",
@@ -84,46 +83,6 @@ def _output_path(out: Path, source: Path, several: bool) -> Path:
     return out / f"{source.stem}.posecheck.jpg"
 
 
-def _summary_lines(result: FrameResult) -> list[str]:
-    """The human-readable report of one photo."""
-    from posecheck.poses import get_pose
-
-    if not result.person:
-        return [f"{result.source}: no person found"]
-    if result.pose is None:
-        lines = [f"{result.source}: no pose recognised, view {result.view.value}"]
-        shown = (
-            "knee_valgus_left_deg",
-            "knee_valgus_right_deg",
-            "pelvic_obliquity_deg",
-            "weight_left_pct",
-            "weight_right_pct",
-        )
-        for name in shown:
-            m = result.metrics[name]
-            value = f"{m.value:6.1f} {m.unit}" if m.valid else f"n/a ({m.reason})"
-            lines.append(f"  {name:<24} {value}")
-    else:
-        spec = get_pose(result.pose)
-        side = f" ({spec.side_meaning}: {result.side})" if spec.side_meaning else ""
-        conf = f", confidence {result.pose_confidence:.2f}" if result.pose_confidence else ""
-        lines = [f"{result.source}: {spec.display_name}{side}{conf}, view {result.view.value}"]
-        for status in result.checks:
-            if status.severity is None:
-                lines.append(f"  {'n/a':<6} {status.check:<24} {status.reason}")
-            else:
-                unit = result.metrics[status.metric].unit
-                lines.append(
-                    f"  {status.severity.value:<6} {status.check:<24} {status.value:.1f} {unit}"
-                )
-    for cue in result.cues:
-        lines.append(f"  -> [{cue.severity.value}] {cue.message}")
-    if not result.cues:
-        lines.append("  no alignment cues")
-    lines.extend(f"  note: {n}" for n in result.notes)
-    return lines
-
-
 @app.command()
 def image(
     paths: Annotated[
@@ -149,6 +108,7 @@ def image(
     from posecheck.io.images import load_image, save_image
     from posecheck.judge.assess import analyze_image
     from posecheck.outputs.overlay import annotate
+    from posecheck.outputs.text import annotated_line, photo_lines
 
     forced = None if pose is PoseChoice.auto else pose.value
     failures = 0
@@ -168,8 +128,8 @@ def image(
                 if as_json:
                     typer.echo(json.dumps(result.to_dict(), allow_nan=False))
                 else:
-                    typer.echo("\n".join(_summary_lines(result)))
-                    typer.echo(f"  annotated: {target}")
+                    typer.echo("\n".join(photo_lines(result)))
+                    typer.echo(annotated_line(target))
                 if not result.person:
                     _error(f"{path}: no person found")
     except ModelError as exc:
@@ -180,46 +140,24 @@ def image(
 
 
 def _print_video_summary(report: VideoReport, out: Path | None) -> None:
+    """Print :func:`posecheck.outputs.text.video_summary`: heading, hold table, notes."""
     from rich.console import Console
     from rich.table import Table
 
-    from posecheck.poses import get_pose
+    from posecheck.outputs.text import HOLD_COLUMNS, video_summary
 
+    summary = video_summary(report, out)
     console = Console()
-    v = report.video
-    console.print(
-        f"[bold]{report.source}[/]: {v.width}x{v.height}, {v.fps:.1f} fps, "
-        f"{report.frames_analysed} frames analysed, person in {report.frames_with_person}"
-    )
-    if report.holds:
+    console.print(summary.heading)
+    if summary.hold_rows:
         table = Table(title="Holds")
-        for col in ("#", "pose", "side", "time", "view", "score", "weakest check"):
+        for col in HOLD_COLUMNS:
             table.add_column(col)
-        for h in report.holds:
-            spec = get_pose(h.pose)
-            side = f"{spec.side_meaning}: {h.side}" if spec.side_meaning and h.side else ""
-            judged = [c for c in h.checks if c.score is not None]
-            weakest = min(judged, key=lambda c: c.score or 0.0) if judged else None
-            weak = (
-                f"{weakest.title} ({weakest.score:.0f})"
-                if weakest and weakest.score is not None
-                else ""
-            )
-            score = "" if h.score is None else f"{h.score:.0f}"
-            table.add_row(
-                str(h.index),
-                spec.display_name,
-                side,
-                f"{h.start_s:.1f}-{h.end_s:.1f} s",
-                h.view,
-                score,
-                weak,
-            )
+        for row in summary.hold_rows:
+            table.add_row(*row)
         console.print(table)
-    for note in report.notes:
-        console.print(f"note: {note}")
-    if out is not None:
-        console.print(f"outputs in {out}/: " + ", ".join(report.outputs.values()))
+    for line in summary.tail:
+        console.print(line)
 
 
 @app.command()
@@ -257,6 +195,7 @@ def analyze(
     )
 
     from posecheck.apps.analyze import analyze_video
+    from posecheck.outputs.text import partial_video_line
 
     target = out if out is not None else Path("posecheck-out") / video.stem
     forced = None if pose is PoseChoice.auto else pose.value
@@ -293,7 +232,7 @@ def analyze(
         raise typer.Exit(1) from None
     _print_video_summary(report, target)
     if not report.complete:
-        _error(f"{video}: partial report: decoding stopped at {report.stopped_at_s:.1f} s")
+        _error(partial_video_line(video, report))
         raise typer.Exit(3)
 
 
@@ -341,6 +280,7 @@ def live(
     """
     from posecheck.apps.live import LiveDisplayError, run_live
     from posecheck.outputs.speech import find_speech_engine
+    from posecheck.outputs.text import live_partial_line, live_session_lines
 
     if camera is not None and source is not None:
         _error("live: give --camera or --source, not both")
@@ -365,22 +305,11 @@ def live(
     except PosecheckError as exc:
         _error(str(exc))
         raise typer.Exit(1) from None
-    latency = (
-        f"; latency {summary.latency_ms[0]:.0f} ms median, {summary.latency_ms[1]:.0f} ms p90"
-        if summary.latency_ms is not None
-        else ""
-    )
-    typer.echo(
-        f"live session: {summary.duration_s:.1f} s, {summary.frames_processed} frames "
-        f"processed ({summary.fps:.1f} fps), {summary.frames_dropped} dropped{latency}; "
-        f"ended by: {summary.stop_reason}"
-    )
-    for path in summary.snapshots:
-        typer.echo(f"snapshot: {path}")
+    for line in live_session_lines(summary):
+        typer.echo(line)
     _print_video_summary(summary.report, summary.out_dir)
     if not summary.complete:
-        kept = f"; partial report in {summary.out_dir}" if summary.out_dir is not None else ""
-        _error(f"{summary.error}{kept}")
+        _error(live_partial_line(summary.error, summary.out_dir))
         raise typer.Exit(3)
 
 
@@ -450,6 +379,7 @@ def batch(
     )
 
     from posecheck.apps.batch import BatchProgress, BatchUsageError, run_batch
+    from posecheck.outputs.text import batch_error_lines, batch_tables_line
 
     columns = (
         TextColumn("clips {task.description}"),
@@ -482,11 +412,10 @@ def batch(
     except (BatchUsageError, ModelError) as exc:
         _error(str(exc))
         raise typer.Exit(2) from None
-    for row in summary.rows:
-        if row["status"] == "error":
-            _error(f"{row['source']}: {row['error']}")
+    for line in batch_error_lines(summary.rows):
+        _error(line)
     typer.echo(summary.line())
-    typer.echo(f"results: {out / 'results.csv'} and {out / 'index.html'}")
+    typer.echo(batch_tables_line(out))
     if summary.exit_code:
         raise typer.Exit(summary.exit_code)
 

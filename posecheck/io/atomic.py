@@ -4,13 +4,16 @@ The one recipe (used by every output): write to a hidden temporary file beside t
 target (same folder, so the rename stays on one file system), flush, ``fsync``, then
 ``os.replace`` it onto the target. The temporary name carries the process id and a random
 part, so two runs writing the same target never share a temporary file. On any error the
-temporary file is removed and the target is left as it was.
+temporary file is removed and the target is left as it was. Only a process killed
+mid-write leaves its temporary file behind; :func:`remove_stale_temps` clears those.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,12 +28,55 @@ def temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(3)}{TEMP_SUFFIX}")
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def stale_temp_paths(path: Path) -> list[Path]:
+    """The temporary files of ``path`` (named by :func:`temp_path`) whose process no longer
+    runs on this machine: left by a writer killed mid-write. Sorted by name."""
+    pattern = re.compile(
+        rf"\.{re.escape(path.name)}\.(\d+)-[0-9a-f]+{re.escape(TEMP_SUFFIX)}", re.ASCII
+    )
+    stale = []
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*{TEMP_SUFFIX}"):
+        match = pattern.fullmatch(tmp.name)
+        if match is not None and not _pid_alive(int(match.group(1))):
+            stale.append(tmp)
+    return sorted(stale)
+
+
+def remove_stale_temps(path: Path) -> int:
+    """Delete :func:`stale_temp_paths` of ``path``; returns how many were deleted."""
+    removed = 0
+    for tmp in stale_temp_paths(path):
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+            removed += 1
+    return removed
+
+
 def _fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def commit(tmp: Path, path: Path) -> None:
+    """Finish a file written under ``tmp`` (a :func:`temp_path`): fsync it, then rename it
+    onto ``path``. For writers that cannot live inside one ``with`` block (a video
+    encoder opened in one method and closed in another); they delete ``tmp`` on failure.
+    """
+    _fsync_path(tmp)
+    os.replace(tmp, path)
 
 
 @contextlib.contextmanager
@@ -41,8 +87,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp = temp_path(path)
     try:
         yield tmp
-        _fsync_path(tmp)
-        os.replace(tmp, path)
+        commit(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from posecheck.errors import InputError
+from posecheck.io.atomic import write_bytes
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
@@ -171,12 +172,11 @@ def load_image(path: Path | str) -> NDArray[np.uint8]:
 
 
 def save_image(path: Path, image_bgr: NDArray[np.uint8]) -> None:
-    """Write ``image_bgr`` to ``path`` atomically (a temporary file renamed into place)."""
+    """Write ``image_bgr`` to ``path``, encoded by its suffix (JPEG when it has none),
+    atomically through :func:`posecheck.io.atomic.write_bytes`; creates the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower() or ".jpg"
     ok, encoded = cv2.imencode(suffix, image_bgr)
     if not ok:
         raise InputError(f"{path}: cannot encode an image with suffix {suffix!r}")
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(encoded.tobytes())
-    tmp.replace(path)
+    write_bytes(path, encoded.tobytes())

@@ -27,10 +27,6 @@ Conventions used throughout:
 from __future__ import annotations
 
 import math
-import os
-import queue
-import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -46,7 +42,9 @@ from av.video.stream import VideoStream
 from numpy.typing import NDArray
 
 from posecheck.errors import InputError
+from posecheck.io.atomic import commit, temp_path
 from posecheck.io.closing import ClosesOnExit, CommitsOnExit
+from posecheck.io.stage import Producer, Stage
 from posecheck.report import VideoInfo
 
 DEFAULT_FPS = 30.0
@@ -382,15 +380,6 @@ class VideoReader(ClosesOnExit):
         self.error = f"{self.path}: decoding stopped at {self.stopped_at_s:.1f} s ({reason})"
 
 
-@dataclass(frozen=True)
-class _Failure:
-    exc: BaseException
-
-
-_QueueItem = Frame | _Failure | None  # None: the reader finished
-_POLL_S = 0.05
-
-
 class PrefetchReader(ClosesOnExit):
     """A :class:`VideoReader` decoded ahead in a background thread.
 
@@ -409,11 +398,9 @@ class PrefetchReader(ClosesOnExit):
         if queue_size < 1:
             raise ValueError(f"queue_size must be >= 1, got {queue_size}")
         self.reader = reader
-        self._queue: queue.Queue[_QueueItem] = queue.Queue(maxsize=queue_size)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="posecheck-prefetch", daemon=True)
-        self._started = False
-        self._finished = False
+        self._frames: Producer[Frame] = Producer(
+            lambda _stopping: reader, name="posecheck-prefetch", size=queue_size
+        )
 
     @property
     def info(self) -> VideoInfo:
@@ -437,47 +424,14 @@ class PrefetchReader(ClosesOnExit):
 
     def close(self) -> None:
         """Stop the thread, wait for it, and close the reader. Safe to call twice."""
-        self._finished = True
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        self._frames.close()
         self.reader.close()
 
     def __iter__(self) -> Self:
         return self
 
     def __next__(self) -> Frame:
-        if self._finished:
-            raise StopIteration
-        if not self._started:
-            self._started = True
-            self._thread.start()
-        item = self._queue.get()
-        if isinstance(item, Frame):
-            return item
-        self._finished = True
-        self._thread.join()
-        if isinstance(item, _Failure):
-            raise item.exc
-        raise StopIteration
-
-    def _run(self) -> None:
-        try:
-            for frame in self.reader:
-                if not self._put(frame):
-                    return
-            self._put(None)
-        except BaseException as exc:  # handed to the consumer
-            self._put(_Failure(exc))
-
-    def _put(self, item: _QueueItem) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=_POLL_S)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return next(self._frames)
 
 
 # --------------------------------------------------------------------------- writing
@@ -518,7 +472,7 @@ class VideoWriter(CommitsOnExit):
         self.size_wh = (int(size_wh[0]), int(size_wh[1]))
         self.frames_written = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.tmp")
+        self._tmp = temp_path(self.path)
         self._container = av.open(
             str(self._tmp), "w", format="mp4", options={"movflags": "+faststart"}
         )
@@ -590,7 +544,7 @@ class VideoWriter(CommitsOnExit):
         try:
             self._container.mux(self._stream.encode(None))
             self._container.close()
-            os.replace(self._tmp, self.path)
+            commit(self._tmp, self.path)
         except BaseException:
             self._discard()
             raise
@@ -631,37 +585,34 @@ class ThreadedWriter(CommitsOnExit):
             raise ValueError(f"queue_size must be >= 1, got {queue_size}")
         self.writer = VideoWriter(path, fps, size_wh, crf=crf, preset=preset)
         self.path = self.writer.path
-        self._queue: queue.Queue[tuple[NDArray[np.uint8], float | None] | None] = queue.Queue(
-            maxsize=queue_size
-        )
-        self._stop = threading.Event()
-        self._exc: BaseException | None = None
+        self._stage: Stage[tuple[NDArray[np.uint8], float | None]] = Stage(
+            self._encode, name="posecheck-writer", size=queue_size
+        ).start()
         self._closed = False
-        self._thread = threading.Thread(target=self._run, name="posecheck-writer", daemon=True)
-        self._thread.start()
 
     @property
     def frames_written(self) -> int:
         return self.writer.frames_written
 
+    def _encode(self, item: tuple[NDArray[np.uint8], float | None]) -> None:
+        self.writer.write(*item)
+
     def write(self, image_bgr: NDArray[np.uint8], time_s: float | None = None) -> None:
         """Queue one ``(h, w, 3)`` uint8 BGR image shown at ``time_s`` seconds."""
-        self._raise_if_failed()
+        self._stage.raise_error()
         if self._closed:
             raise ValueError(f"{self.path}: writer is closed")
         self.writer.check_image(image_bgr)
-        self._put((np.array(image_bgr, dtype=np.uint8, copy=True), time_s))
+        self._stage.put((np.array(image_bgr, dtype=np.uint8, copy=True), time_s))
 
     def close(self) -> None:
         """Encode what is queued, finish the file and move it to ``path``."""
         if self._closed:
-            self._raise_if_failed()
+            self._stage.raise_error()
             return
         self._closed = True
         try:
-            self._put(None)
-            self._thread.join()
-            self._raise_if_failed()
+            self._stage.close()
         except BaseException:
             self.writer.abort()
             raise
@@ -670,34 +621,5 @@ class ThreadedWriter(CommitsOnExit):
     def abort(self) -> None:
         """Drop what is queued, stop the thread and delete the temporary file."""
         self._closed = True
-        self._stop.set()
-        while True:
-            try:
-                self._queue.get_nowait()
-            except queue.Empty:
-                break
-        self._queue.put_nowait(None)
-        self._thread.join()
+        self._stage.abort()
         self.writer.abort()
-
-    def _put(self, item: tuple[NDArray[np.uint8], float | None] | None) -> None:
-        while True:
-            try:
-                self._queue.put(item, timeout=_POLL_S)
-                return
-            except queue.Full:
-                self._raise_if_failed()
-
-    def _raise_if_failed(self) -> None:
-        if self._exc is not None:
-            raise self._exc
-
-    def _run(self) -> None:
-        try:
-            while not self._stop.is_set():
-                item = self._queue.get()
-                if item is None or self._stop.is_set():
-                    return
-                self.writer.write(*item)
-        except BaseException as exc:  # handed to the caller's next write()/close()
-            self._exc = exc

@@ -7,6 +7,9 @@
   landmarks become a Gaussian-weighted mean of its neighbours *on both sides*, so
   nothing is shifted in time. It streams: a frame leaves ``half_window`` frames after it
   came in, so memory stays flat for any length.
+* :class:`CueDebouncer` - steadies the cue list over time for live use: a cue appears
+  once its fault has lasted :data:`CUE_ON_S` and leaves once it has been gone
+  :data:`CUE_OFF_S`, so nothing flickers.
 * :class:`HoldTracker` - finds holds: the same pose (and side) recognised, with the body
   steady, for at least :data:`HOLD_ENTER_S`; a hold ends when that stops for
   :data:`HOLD_EXIT_S`. Frames in between (transitions) are not scored.
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -29,7 +32,7 @@ from posecheck.measure import geometry
 from posecheck.poses import get_pose
 from posecheck.poses.base import CheckStatus, PoseCheck
 from posecheck.report import CheckScore, Hold
-from posecheck.result import FrameResult
+from posecheck.result import Cue, FrameResult
 from posecheck.vocab import Severity
 
 T = TypeVar("T")
@@ -45,6 +48,14 @@ HOLD_MIN_S = 2.0
 #: The body counts as steady below this speed of its main joints, in leg lengths per
 #: second (a slow sway in Tree moves ~0.05; stepping into a pose 0.5-2).
 STEADY_MAX_SPEED = 0.25
+
+#: A cue (live) appears once its fault has lasted this long (seconds) ...
+CUE_ON_S = 0.5
+#: ... and leaves once the fault has been gone this long.
+CUE_OFF_S = 0.5
+#: While a cue is building up, gaps up to this long (a frame or two where the fault
+#: dips under its threshold) do not restart the count.
+CUE_GAP_S = 0.2
 
 #: Score weights: a frame in alignment counts fully, a warning half, a fault not at all.
 SEVERITY_WEIGHT = {Severity.OK: 1.0, Severity.INFO: 1.0, Severity.WARN: 0.5, Severity.FAULT: 0.0}
@@ -200,6 +211,88 @@ def smooth_stream(
     for item, t, lm in frames:
         yield from smoother.push(item, t, lm)
     yield from smoother.flush()
+
+
+# ----------------------------------------------------------------------------- cues
+
+
+@dataclass
+class _CueState:
+    first_seen: float
+    last_seen: float
+    cue: Cue
+    shown: Cue | None = None
+    order: int = 0
+    lower_since: float | None = None
+
+
+class CueDebouncer:
+    """Steadies the cue list over time (pure; feed every frame, times increasing).
+
+    A cue (keyed by its check id) is shown once it has been present for ``on_s``
+    (gaps up to ``gap_s`` while it builds up do not restart the count), and hidden once
+    it has been absent for ``off_s``. So a shown cue stays at least ``off_s``, a hidden
+    one stays hidden at least ``on_s``, and nothing flickers. While shown, a cue's
+    severity may rise at once but falls only after the lower one has lasted ``off_s``.
+    Shown cues keep the order in which they appeared.
+
+    Args:
+        on_s: presence needed before a cue is shown (seconds).
+        off_s: absence needed before a shown cue is hidden (seconds).
+        gap_s: tolerated gap while a cue builds up (seconds).
+    """
+
+    def __init__(self, on_s: float = CUE_ON_S, off_s: float = CUE_OFF_S, gap_s: float = CUE_GAP_S):
+        self.on_s = on_s
+        self.off_s = off_s
+        self.gap_s = gap_s
+        self._states: dict[str, _CueState] = {}
+        self._counter = 0
+
+    def reset(self) -> None:
+        """Forget every cue (shown or building up)."""
+        self._states.clear()
+
+    @property
+    def shown(self) -> tuple[Cue, ...]:
+        """The cues shown now, in the order they appeared."""
+        states = sorted(
+            (s for s in self._states.values() if s.shown is not None), key=lambda s: s.order
+        )
+        return tuple(s.shown for s in states if s.shown is not None)
+
+    def update(self, time_s: float, cues: Sequence[Cue]) -> tuple[Cue, ...]:
+        """Take the raw cues of the frame at ``time_s``; return the cues to show."""
+        present = {c.check: c for c in cues}
+        for key, cue in present.items():
+            state = self._states.get(key)
+            if state is None or (state.shown is None and time_s - state.last_seen > self.gap_s):
+                state = _CueState(first_seen=time_s, last_seen=time_s, cue=cue)
+                self._states[key] = state
+            state.last_seen, state.cue = time_s, cue
+            if state.shown is None:
+                if time_s - state.first_seen >= self.on_s - 1e-9:
+                    self._counter += 1
+                    state.shown, state.order = cue, self._counter
+            else:
+                self._update_severity(state, cue, time_s)
+        for key in [k for k in self._states if k not in present]:
+            state = self._states[key]
+            absent = time_s - state.last_seen
+            if absent > self.gap_s if state.shown is None else absent >= self.off_s - 1e-9:
+                del self._states[key]
+        return self.shown
+
+    def _update_severity(self, state: _CueState, cue: Cue, time_s: float) -> None:
+        shown = state.shown
+        assert shown is not None
+        if cue.severity.rank >= shown.severity.rank:
+            state.shown, state.lower_since = cue, None
+            return
+        if state.lower_since is None:
+            state.lower_since = time_s
+        elif time_s - state.lower_since >= self.off_s - 1e-9:
+            state.shown, state.lower_since = cue, None
 
 
 # ----------------------------------------------------------------------------- steadiness

@@ -17,7 +17,7 @@ cannot support is NaN with a reason string; a measurable value has reason ``""``
 Sides are the body's own (``left`` = MediaPipe's LEFT_* landmarks), and every sign below is
 defined by the body, so it is the same in a mirrored picture.
 
-Sources for definitions and numbers are given per function; DESIGN.md has the overview.
+Sources for definitions and numbers are given per function; docs/measurements.md has the overview.
 """
 
 from __future__ import annotations
@@ -576,8 +576,9 @@ def hip_extension(
 #: Body segments for the centre of mass: name -> (proximal points, distal points, mass
 #: fraction of body mass, COM position from proximal as a fraction of the segment). From
 #: de Leva 1996 (adjustments to Zatsiorsky-Seluyanov's parameters), male table, as
-#: DESIGN.md cites it (trunk 43.46 %, thigh 14.16 %, shank 4.33 %, foot 1.37 %); the
-#: female table moves the whole-body COM by under 1 % of height. Endpoints are MediaPipe
+#: docs/measurements.md#weight-and-centre-of-mass cites it (trunk 43.46 %, thigh
+#: 14.16 %, shank 4.33 %, foot 1.37 %); the female table moves the whole-body COM by
+#: under 1 % of height. Endpoints are MediaPipe
 #: proxies of de Leva's landmarks: mid-shoulder for C7, each hip landmark for the hip
 #: joint centre, the mean of index and pinky knuckles for MET3; the head's COM is put at
 #: the mid-ear point. The 14 mass fractions sum to 1.

@@ -13,7 +13,6 @@ Nothing here prints.
 
 from __future__ import annotations
 
-import queue
 import shutil
 import subprocess
 import threading
@@ -21,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from posecheck.io.closing import ClosesOnExit
+from posecheck.io.stage import Stage
 from posecheck.result import Cue
 from posecheck.vocab import Severity
 
@@ -107,12 +107,11 @@ class Speaker(ClosesOnExit):
         if wav_dir is not None:
             wav_dir.mkdir(parents=True, exist_ok=True)
         self.spoken: list[str] = []
-        self._queue: queue.Queue[str | None] = queue.Queue(maxsize=1)
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._closed = False
-        self._thread = threading.Thread(target=self._run, name="posecheck-speaker", daemon=True)
-        self._thread.start()
+        # one utterance waits at most: a newer cue is dropped rather than queued behind it
+        self._stage: Stage[str] = Stage(self._speak, name="posecheck-speaker", size=1).start()
 
     def offer(self, time_s: float, cues: Sequence[Cue]) -> str | None:
         """Speak the cue the limiter picks among ``cues`` at ``time_s``; returns its
@@ -123,14 +122,14 @@ class Speaker(ClosesOnExit):
         return cue.message if self.say(cue.message) else None
 
     def say(self, text: str) -> bool:
-        """Queue ``text``; False (and dropped) when the engine is still busy."""
+        """Queue ``text``; False (and dropped) when the engine is still busy.
+
+        Raises:
+            the exception that stopped the speaker's thread, if one did.
+        """
         if self._closed:
             return False
-        try:
-            self._queue.put_nowait(text)
-        except queue.Full:
-            return False
-        return True
+        return self._stage.offer(text)
 
     def close(self, timeout_s: float = 1.0) -> None:
         """Let the current utterance finish (at most ``timeout_s``, then stop it), drop
@@ -138,19 +137,14 @@ class Speaker(ClosesOnExit):
         if self._closed:
             return
         self._closed = True
-        while True:
-            try:
-                self._queue.get_nowait()
-            except queue.Empty:
-                break
-        self._queue.put(None)
-        self._thread.join(timeout_s)
+        self._stage.cancel()
+        self._stage.join(timeout_s)
         with self._lock:
             proc = self._proc
         if proc is not None and proc.poll() is None:
             proc.terminate()
             proc.wait()
-        self._thread.join()
+        self._stage.abort()
 
     def _command(self, text: str) -> list[str]:
         cmd = [self.engine, "-s", str(self.rate_wpm)]
@@ -158,24 +152,20 @@ class Speaker(ClosesOnExit):
             cmd += ["-w", str(self.wav_dir / f"utterance-{len(self.spoken):03d}.wav")]
         return [*cmd, "--", text]
 
-    def _run(self) -> None:
-        while True:
-            text = self._queue.get()
-            if text is None:
-                return
-            cmd = self._command(text)
-            self.spoken.append(text)
-            try:
-                proc = subprocess.Popen(
-                    cmd,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            except OSError:
-                continue  # the engine vanished: stay silent
-            with self._lock:
-                self._proc = proc
-            proc.wait()
-            with self._lock:
-                self._proc = None
+    def _speak(self, text: str) -> None:
+        cmd = self._command(text)
+        self.spoken.append(text)
+        try:
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            return  # the engine vanished: stay silent
+        with self._lock:
+            self._proc = proc
+        proc.wait()
+        with self._lock:
+            self._proc = None

@@ -82,7 +82,8 @@ BRIDGE = PoseSpec(
             views=SIDE_VIEWS,
             joint="LEFT_HIP",
             message="Hips sagging: press through the heels and lift with the glutes",
-            source="DESIGN.md: shoulder-hip-knee >= ~160 deg. On rendered Bridges MediaPipe "
+            source="docs/measurements.md#bridge: shoulder-hip-knee >= ~160 deg. On rendered "
+            "Bridges MediaPipe "
             "read a heavier body's hip angle ~8 deg low (aligned 170 read 159-164), so the "
             "warning sits at 155 (benchmarks/accuracy.py)",
         ),
@@ -97,7 +98,8 @@ BRIDGE = PoseSpec(
             joint="LEFT_KNEE",
             message="Left shin slanting: walk the foot under the knee so the glutes, not "
             "the hamstrings, do the lifting",
-            source="DESIGN.md: knees over ankles; shin within 15/25 deg of vertical",
+            source="docs/measurements.md#bridge: knees over ankles; shin within 15/25 deg of "
+            "vertical",
         ),
         PoseCheck(
             id="right_knee_over_ankle",
@@ -110,7 +112,8 @@ BRIDGE = PoseSpec(
             joint="RIGHT_KNEE",
             message="Right shin slanting: walk the foot under the knee so the glutes, not "
             "the hamstrings, do the lifting",
-            source="DESIGN.md: knees over ankles; shin within 15/25 deg of vertical",
+            source="docs/measurements.md#bridge: knees over ankles; shin within 15/25 deg of "
+            "vertical",
         ),
         PoseCheck(
             id="knees_not_caving",
@@ -121,7 +124,7 @@ BRIDGE = PoseSpec(
             fault=0.7,
             views=("front",),
             message="Knees drifting toward the midline: keep them hip-width, over the ankles",
-            source="DESIGN.md: knee/ankle gap ratio 0.8-1.2",
+            source="docs/measurements.md#bridge: knee/ankle gap ratio 0.8-1.2",
             unreliable="MediaPipe places Bridge's knees too loosely across the picture: filmed "
             "from 55 deg above the feet, 20 rendered clips with the knees over the ankles "
             "(true ratio 1.0) read 0.84-1.11 and a clear cave (0.68) read 0.69 and 0.79, so "
@@ -138,7 +141,8 @@ BRIDGE = PoseSpec(
             fault=1.3,
             views=("front",),
             message="Knees splaying out: draw them in to hip-width",
-            source="DESIGN.md: knee/ankle gap ratio 0.8-1.2. Filmed from 55 deg above the feet, "
+            source="docs/measurements.md#bridge: knee/ankle gap ratio 0.8-1.2. Filmed from 55 deg "
+            "above the feet, "
             "rendered knees over the ankles read at most 1.11 and a 1.32 splay 1.23-1.54 "
             "(benchmarks/accuracy.py --given-pose)",
         ),
@@ -151,7 +155,7 @@ BRIDGE = PoseSpec(
             fault=10.0,
             views=("front",),
             message="One hip lower: lift it level with the other",
-            source="DESIGN.md: hips level; starting values 5/10 deg",
+            source="docs/measurements.md#bridge: hips level; starting values 5/10 deg",
             unreliable="seen from the feet (35 deg above, told the pose) a level pelvis read "
             "past 5 deg on 9 of 9 rendered aligned clips: the lifted thighs hide the hips "
             "(benchmarks/accuracy.py --given-pose)",
@@ -167,7 +171,8 @@ BRIDGE = PoseSpec(
             views=("front",),
             needs_feet_grounded=2,
             message="Weight uneven: press both feet down evenly",
-            source="DESIGN.md: weight even on both feet; 65/35 and 75/25 (lever-rule estimate)",
+            source="docs/measurements.md#bridge: weight even on both feet; 65/35 and 75/25 "
+            "(lever-rule estimate)",
             unreliable="seen from the feet, the share read 35 % (median) off the truth on "
             "rendered Bridges, 50 % from 45 deg: the centre of mass and the feet are too "
             "close together in the picture (benchmarks/accuracy.py)",

@@ -50,7 +50,8 @@ GENERIC = PoseSpec(
             fault=10.0,
             views=("front",),
             message="Hips uneven: level the pelvis, lengthen the low side's waist",
-            source="Starting value (DESIGN.md); validate per pose: in Tree the lifted leg "
+            source="Starting value (docs/measurements.md#hip-symmetry); validate per pose: in Tree "
+            "the lifted leg "
             "drags MediaPipe's hip landmark by ~13 deg.",
         ),
         PoseCheck(

@@ -2,8 +2,9 @@
 
 The seed article: the standing leg is abducted, so engage its outer hip; hips stacked.
 
-DESIGN.md also lists "standing knee tracking over the foot". It is not checked: with a
-straight leg it is a rotation of the knee that BlazePose's 33 points do not show, and
+docs/measurements.md#half-moon also lists "standing knee tracking over the foot". It is
+not checked: with a straight leg it is a rotation of the knee that BlazePose's 33 points
+do not show, and
 with the hips stacked over the standing leg the FPPA has no midline side in the picture
 (the mid-hip lies on the leg's own line), so it would read 0 whatever the knee does.
 
@@ -103,7 +104,8 @@ HALF_MOON = PoseSpec(
             fault=150.0,
             joint="{SIDE}_KNEE",
             message="Standing leg: straighten it, lift the kneecap",
-            source="DESIGN.md: standing leg straight; starting values 165/150 deg",
+            source="docs/measurements.md#half-moon: standing leg straight; starting values 165/150 "
+            "deg",
             unreliable="the standing knee bends toward or away from a camera at the chest "
             "side: on rendered Half Moons a 25 deg bend (true 155) read 155 on one body and "
             "165 on the heavier, and an aligned heavier leg read 164 from 45 deg; 1 of 5 "
@@ -119,7 +121,8 @@ HALF_MOON = PoseSpec(
             views=("front",),
             max_severity=Severity.INFO,
             message="Hips rolling toward the floor: stack the top hip over the bottom one",
-            source="DESIGN.md: hip line near vertical. World-landmark depth is noisy",
+            source="docs/measurements.md#half-moon: hip line near vertical. World-landmark depth "
+            "is noisy",
             unreliable="stacked hips (true 5 deg) read 20-30 deg from the chest side and a 47 "
             "deg roll read 43: MediaPipe's world depth answers ~0.3 deg per deg, so 3 of 14 "
             "aligned rendered clips crossed the 30 deg warning (benchmarks/accuracy.py)",
@@ -134,7 +137,7 @@ HALF_MOON = PoseSpec(
             views=("front", "oblique"),
             joint="{OTHER}_ANKLE",
             message="Lifted leg: bring it level with the hip, reach out through the heel",
-            source="DESIGN.md: lifted leg near hip height (+-15 deg)",
+            source="docs/measurements.md#half-moon: lifted leg near hip height (+-15 deg)",
         ),
         PoseCheck(
             id="hand_under_shoulder",
@@ -145,7 +148,8 @@ HALF_MOON = PoseSpec(
             fault=20.0,
             views=("front",),
             message="Lower hand: place it under the shoulder (a block helps)",
-            source="DESIGN.md: lower hand under the shoulder; starting values 15/25 % of leg "
+            source="docs/measurements.md#half-moon: lower hand under the shoulder; starting values "
+            "15/25 % of leg "
             "length. The picture shows the hand's offset shortened by the camera's turn from "
             "the chest side (x0.7 at 45 deg): on rendered Half Moons a 24 % offset read 15-17 "
             "% from 45 deg, while aligned hands read 5.5 % at most, so the lines sit at 12/20 "
@@ -159,7 +163,8 @@ HALF_MOON = PoseSpec(
             warn=3.0,
             fault=10.0,
             message="Weight falling outside your foot and hand: draw it back over the foot",
-            source="DESIGN.md: COM over foot + hand; 3/10 % of leg length outside the base",
+            source="docs/measurements.md#half-moon: COM over foot + hand; 3/10 % of leg length "
+            "outside the base",
             unreliable="the centre of mass leaves Half Moon's base toward or away from a camera "
             "at the chest, which the picture cannot show: on rendered clips the cue fired on "
             "1 of 9 clear faults and 4 of 42 aligned clips (benchmarks/accuracy.py)",

@@ -51,7 +51,7 @@ RECOGNITION = RecognitionRule(
             35.0,
             8.0,
             False,
-            "the standing leg is straight (DESIGN: standing leg straight)",
+            "the standing leg is straight (docs/measurements.md#tree: standing leg straight)",
         ),
     ),
     side_rule=lower_foot,  # the foot nearer the floor is the standing leg
@@ -92,7 +92,7 @@ TREE = PoseSpec(
             fault=160.0,
             joint="{SIDE}_KNEE",
             message="Standing leg: lengthen it, lift the kneecap without locking",
-            source="DESIGN.md: standing leg straight; starting values 170/160 deg",
+            source="docs/measurements.md#tree: standing leg straight; starting values 170/160 deg",
         ),
         PoseCheck(
             id="foot_off_knee",
@@ -103,7 +103,8 @@ TREE = PoseSpec(
             fault=5.0,
             joint="{OTHER}_HEEL",
             message="Foot pressing on the knee joint: move it above or below the knee",
-            source="DESIGN.md: lifted foot not on the knee joint; heel within 10/5 % of leg "
+            source="docs/measurements.md#tree: lifted foot not on the knee joint; heel within 10/5 "
+            "% of leg "
             "length of the knee's height",
         ),
         PoseCheck(
@@ -136,7 +137,7 @@ TREE = PoseSpec(
             views=("front",),
             max_severity=Severity.INFO,
             message="Pelvis tilting: level the hips, lengthen both sides of the waist",
-            source="DESIGN.md: pelvis level",
+            source="docs/measurements.md#tree: pelvis level",
             unreliable="the lifted leg drags MediaPipe's hip landmark up: a level pelvis read "
             "10-18 deg toward the lifted side on 12 rendered clips, and a 16 deg tilt read 1 or "
             "18 depending on the body (benchmarks/accuracy.py)",
@@ -152,7 +153,8 @@ TREE = PoseSpec(
             needs_feet_grounded=1,
             joint="{SIDE}_ANKLE",
             message="Weight drifting off the standing foot: root down through its centre",
-            source="DESIGN.md: COM over the standing foot; the foot's centre +-0.35/0.5 foot "
+            source="docs/measurements.md#tree: COM over the standing foot; the foot's centre "
+            "+-0.35/0.5 foot "
             "lengths (an image-only estimate). Tree's COM drifts sideways, along the "
             "picture's depth from the side: a 0.6 foot-length drift never cued from the side "
             "on rendered clips, 4 of 4 from the front or 45 deg (benchmarks/accuracy.py)",

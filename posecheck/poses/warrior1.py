@@ -1,10 +1,10 @@
 """Warrior 1 (Virabhadrasana I): ``side`` is the FRONT leg, ``{other}`` the back leg.
 
 The seed article: the back-leg hip is extended, so engage the back leg's gluteus
-maximus. DESIGN.md's starting checks, with their thresholds in one place below, after
-how the pose is recognised (:data:`RECOGNITION`): a wide stance with both feet down, the
-front knee bent, the trunk upright, and either arms overhead with the hips turned
-forward, or hips well squared. The front leg is the more bent one.
+maximus. The starting checks of docs/measurements.md#warrior-1, with their thresholds in
+one place below, after how the pose is recognised (:data:`RECOGNITION`): a wide stance
+with both feet down, the front knee bent, the trunk upright, and either arms overhead with
+the hips turned forward, or hips well squared. The front leg is the more bent one.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ _COMMON = (
         30.0,
         8.0,
         True,
-        "front knee toward 90 deg (DESIGN: ~90 +- 15)",
+        "front knee toward 90 deg (docs/measurements.md#warrior-1: ~90 +- 15)",
     ),
     Condition(
         "back knee off the floor",
@@ -145,7 +145,7 @@ WARRIOR1 = PoseSpec(
             views=SIDE_VIEWS,
             joint="{SIDE}_KNEE",
             message="Front knee: bend toward 90 degrees, thigh toward parallel",
-            source="DESIGN.md: front knee ~90 deg (+-15)",
+            source="docs/measurements.md#warrior-1: front knee ~90 deg (+-15)",
         ),
         PoseCheck(
             id="front_knee_over_ankle",
@@ -157,7 +157,7 @@ WARRIOR1 = PoseSpec(
             views=SIDE_VIEWS,
             joint="{SIDE}_KNEE",
             message="Front knee past the ankle: step the front foot forward, shin upright",
-            source="DESIGN.md: shin near vertical; starting values 12/20 deg",
+            source="docs/measurements.md#warrior-1: shin near vertical; starting values 12/20 deg",
         ),
         PoseCheck(
             id="front_knee_midline",
@@ -184,7 +184,7 @@ WARRIOR1 = PoseSpec(
             views=SIDE_VIEWS,
             joint="{OTHER}_KNEE",
             message="Back leg: straighten the knee, press through the outer edge of the heel",
-            source="DESIGN.md: back knee straight (>165 deg)",
+            source="docs/measurements.md#warrior-1: back knee straight (>165 deg)",
         ),
         PoseCheck(
             id="back_hip_extended",
@@ -196,7 +196,8 @@ WARRIOR1 = PoseSpec(
             views=SIDE_VIEWS,
             joint="{OTHER}_HIP",
             message="Back-leg glute: squeeze to extend the hip",
-            source="Seed article: extend the back-leg hip with the gluteus maximus. DESIGN.md: "
+            source="Seed article: extend the back-leg hip with the gluteus maximus. "
+            "docs/measurements.md#hip-extension: "
             "a rendered Warrior 1 had 39 deg of extension, 14 deg with the trunk leaning 25 "
             "deg forward; starting values 15/5 deg",
         ),
@@ -210,7 +211,8 @@ WARRIOR1 = PoseSpec(
             views=SIDE_VIEWS,
             joint="{OTHER}_HEEL",
             message="Back heel lifting: root the outer edge of the back foot",
-            source="DESIGN.md: back heel grounded; heel above toes by 5/10 % of leg length",
+            source="docs/measurements.md#warrior-1: back heel grounded; heel above toes by 5/10 % "
+            "of leg length",
             unreliable="a flat back heel (foot turned out 45 deg) read +4 to +16 % of leg length "
             "above the toes from the side: 17 of 18 rendered aligned clips cued it. The image "
             "heights of heel and toes mix depth with height, and MediaPipe's heel sits above "
@@ -225,7 +227,8 @@ WARRIOR1 = PoseSpec(
             fault=25.0,
             max_severity=Severity.INFO,
             message="Hips: draw the back hip forward to square them to the front",
-            source="DESIGN.md: hips roughly squared. World-landmark depth is noisy; real "
+            source="docs/measurements.md#warrior-1: hips roughly squared. World-landmark depth is "
+            "noisy; real "
             "Warrior 1 photos read 38-62 deg, Warrior 2 15-28 deg. Info only until validated",
             unreliable="the hips' turn comes from MediaPipe's world depth: against rendered "
             "truth it read 15-21 deg (median) and 33-38 deg (90th percentile) off in every "
@@ -241,7 +244,7 @@ WARRIOR1 = PoseSpec(
             fault=10.0,
             views=("front",),
             message="Hips uneven: level the pelvis, lengthen the low side's waist",
-            source="DESIGN.md: hips roughly level; starting values 5/10 deg",
+            source="docs/measurements.md#warrior-1: hips roughly level; starting values 5/10 deg",
             unreliable="MediaPipe's hip landmarks follow the planted legs more than the "
             "pelvis: on rendered Warrior 1s seen from the front an 8.4 deg tilt read 2.0-4.9 "
             "deg and a 5.4 deg tilt 1.7-2.2, while level pelvises read -2.1 to +5.4: no "
@@ -257,7 +260,8 @@ WARRIOR1 = PoseSpec(
             needs_feet_grounded=2,
             views=("side",),
             message="Weight dumped on the front leg: press back through the back heel",
-            source="DESIGN.md: weight not dumped on the front leg; lever-rule estimate "
+            source="docs/measurements.md#warrior-1: weight not dumped on the front leg; lever-rule "
+            "estimate "
             "(r 0.2-0.3 with force plates, Scott 2022); starting values 70/80 %. The lever "
             "rule runs along the picture's horizontal, so it needs the feet spread across "
             "it: on rendered Warrior 1s the share read 31-37 % off (median) from the front "

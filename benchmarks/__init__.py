@@ -1,0 +1,1 @@
+"""posecheck benchmarks: run each as ``python -m benchmarks.<name>`` from the repository root."""
