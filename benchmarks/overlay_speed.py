@@ -17,19 +17,16 @@ emptied (every string rendered anew), the median of 7.
 
 Usage::
 
-    .venv/bin/python benchmarks/overlay_speed.py [--baseline main] [--rounds 30]
+    .venv/bin/python -m benchmarks.overlay_speed [--baseline main] [--rounds 30]
 
-The last line printed is one JSON object; it is also written to
-``benchmarks/results/overlay.json``.
+Prints a Markdown table and writes ``benchmarks/results/overlay.json`` (through
+:mod:`benchmarks.harness`).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -41,17 +38,14 @@ from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from posecheck.landmarks import N_LANDMARKS, Landmark, Landmarks  # noqa: E402
-from posecheck.result import Balance, Cue, FrameResult, Metric  # noqa: E402
-from posecheck.vocab import Severity, View  # noqa: E402
+from benchmarks.harness import ROOT, print_table, write_results
+from posecheck.landmarks import N_LANDMARKS, Landmark, Landmarks
+from posecheck.result import Balance, Cue, FrameResult, Metric
+from posecheck.vocab import Severity, View
 
 L = Landmark
 SIZES = [(640, 480), (1080, 1920)]
 VARIANTS = 10  # frames with different knee angles and weight splits, cycled through
-OUT = ROOT / "benchmarks" / "results" / "overlay.json"
 
 #: A standing, camera-facing figure (normalised x right, y down), left knee caving in.
 _STANDING = {
@@ -195,13 +189,12 @@ def cold_frame(module: ModuleType, annotator: Any, image: np.ndarray, result: Fr
     return time_frames(annotator, image, [result], 1)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="main", help="git revision of the baseline")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--frames", type=int, default=10, help="calls per round")
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     from posecheck.outputs import overlay as current
 
@@ -229,8 +222,7 @@ def main() -> None:
         )
         med = {name: statistics.median(t) for name, t in times.items()}
         best = {name: min(t) for name, t in times.items()}
-        key = f"{image_wh[0]}x{image_wh[1]}"
-        sizes[key] = {
+        sizes[f"{image_wh[0]}x{image_wh[1]}"] = {
             "baseline_ms": round(1000 * med["baseline"], 3),
             "current_ms": round(1000 * med["current"], 3),
             "ratio": round(med["current"] / med["baseline"], 3),
@@ -239,23 +231,27 @@ def main() -> None:
             "ratio_best": round(best["current"] / best["baseline"], 3),
             "current_cold_ms": round(1000 * cold, 3),
         }
-        print(f"{key}: {sizes[key]}", flush=True)
-    report = {
-        "benchmark": "overlay_speed",
+    print_table(
+        ["frame", "baseline ms", "current ms", "ratio", "current, cold caches ms"],
+        [
+            [k, v["baseline_ms"], v["current_ms"], v["ratio"], v["current_cold_ms"]]
+            for k, v in sizes.items()
+        ],
+        title=f"annotate() per frame, CPU time: {args.baseline} vs {head} (+ work tree)",
+    )
+    figures = {
         "baseline": args.baseline,
-        "current": head + " + work tree",
+        "current": f"{head} + work tree",
+        "timer": "CPU time of this process (time.process_time), median over rounds",
         "rounds": args.rounds,
         "frames_per_round": args.frames,
         "cues": 5,
-        "machine": f"{platform.machine()}, {platform.python_version()}",
-        "load_avg_1min": round(os.getloadavg()[0], 2),
         "sizes": sizes,
-        "max_ratio": max(s["ratio"] for s in sizes.values()),
+        "max_ratio": max(v["ratio"] for v in sizes.values()),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps(report))
+    write_results("overlay", figures, module="benchmarks.overlay_speed", argv=argv)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
