@@ -612,3 +612,22 @@ def test_unmeasurable_weight_without_a_reason_is_not_shown() -> None:
     image = background((640, 480))
     hidden = annotate(image, _with_weight(nan, nan))
     assert np.array_equal(hidden, annotate(image, _with_weight(None, None)))
+
+
+def test_without_matplotlibs_font_pillows_default_font_draws_the_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def forget() -> None:
+        fonts.clear_cache()
+        fonts._font.cache_clear()
+        fonts.line_metrics.cache_clear()
+
+    monkeypatch.setattr(fonts, "font_path", lambda bold=False: None)
+    forget()
+    try:
+        assert _ink("é 11°").sum() > _ink("e 11").sum() > 0
+        assert annotate(background((640, 480)), make_result()).shape == (480, 640, 3)
+    finally:
+        monkeypatch.undo()
+        forget()
+    assert fonts.font_path() is not None
