@@ -78,6 +78,7 @@ UNTIED = {
     "throughput_quick",
     "accuracy_given_pose",
     "accuracy_samples_given_pose",
+    "overlay",  # benchmarks/overlay_speed.py: annotate() against main (issue 15, item 6)
 }
 
 

@@ -1,8 +1,8 @@
 """Tests for posecheck.outputs.overlay: the overlay drawn on frames.
 
 The golden image ``tests/golden/overlay_640x480.png`` is compared with a tolerance so that
-font anti-aliasing differences between OpenCV builds do not break it. Rewrite it after an
-intended change to the look with::
+anti-aliasing differences between OpenCV, Pillow and FreeType builds do not break it.
+Rewrite it after an intended change to the look with::
 
     POSECHECK_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_render.py
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -21,9 +22,12 @@ import pytest
 from numpy.typing import NDArray
 
 from posecheck.landmarks import N_LANDMARKS, Landmark, Landmarks
+from posecheck.outputs import fonts
 from posecheck.outputs.overlay import (
     Annotator,
     OverlayStyle,
+    _Sizes,
+    _weight_rows,
     annotate,
     header_text,
     joint_statuses,
@@ -366,7 +370,8 @@ def test_weight_bar_puts_each_side_where_that_foot_is(mirror: bool) -> None:
     """Camera-facing, the body's left foot is on screen-right, so the body-left part of
     the bar (62 %) is on the right; mirrored, it moves to the left."""
     blue, green = (255, 0, 0), (0, 255, 0)
-    style = OverlayStyle(weight_left=blue, weight_right=green, panel_alpha=1.0)
+    # No legend: its weight icon shows the same two colours, in a fixed order.
+    style = OverlayStyle(weight_left=blue, weight_right=green, panel_alpha=1.0, legend=False)
     lm = standing_landmarks()
     lm = lm.mirrored() if mirror else lm
     overlay = Annotator(style).annotate(
@@ -445,3 +450,184 @@ def test_many_cues_and_invalid_weight_render() -> None:
         cues=cues,
     )
     assert annotate(background((640, 480)), result).shape == (480, 640, 3)
+
+
+# ------------------------------------------------------------------------- TrueType text
+
+
+def _ink(text: str, px: int = 28) -> NDArray[np.bool_]:
+    """Where ``text`` (white, no outline, baseline at y=45) inks a black 60x400 canvas."""
+    canvas = np.zeros((60, 400, 3), np.uint8)
+    fonts.draw_text(canvas, text, (5, 45), px, (255, 255, 255))
+    ink: NDArray[np.bool_] = canvas[..., 0] > 60
+    return ink
+
+
+def _blank_runs(ink: NDArray[np.bool_]) -> list[int]:
+    """Widths of the empty column runs between the first and last inked column."""
+    cols = ink.any(axis=0)
+    inked = np.nonzero(cols)[0]
+    runs, run = [], 0
+    for c in range(int(inked.min()), int(inked.max()) + 1):
+        if cols[c]:
+            runs, run = (runs + [run] if run else runs), 0
+        else:
+            run += 1
+    return runs
+
+
+def test_font_is_dejavu_sans_from_matplotlib() -> None:
+    regular, bold = fonts.font_path(), fonts.font_path(bold=True)
+    assert regular is not None and regular.name == "DejaVuSans.ttf"
+    assert bold is not None and bold.name == "DejaVuSans-Bold.ttf"
+    assert (regular.parent / "LICENSE_DEJAVU").is_file()
+
+
+def test_accented_letter_is_the_plain_letter_plus_an_accent_above() -> None:
+    """ "é" draws "e" (same ink from its top down) plus ink above it: a real glyph, not
+    "?" or an empty box (Hershey fonts have neither)."""
+    plain, accented = _ink("e"), _ink("é")
+    e_top = int(np.nonzero(plain.any(axis=1))[0].min())
+    assert np.array_equal(accented[e_top:], plain[e_top:])
+    assert accented[: e_top - 1].sum() > 10
+
+
+def test_degree_sign_is_a_small_raised_glyph_after_the_digits() -> None:
+    digits, degrees = _ink("11"), _ink("11°")
+    digit_rows = np.nonzero(digits.any(axis=1))[0]
+    middle = (digit_rows.min() + digit_rows.max()) / 2
+    extra = degrees & ~digits
+    rows = np.nonzero(extra.any(axis=1))[0]
+    assert rows.size, "no degree sign drawn"
+    assert rows.max() < middle, "the degree sign sits in the digits' upper half"
+    assert np.nonzero(extra.any(axis=0))[0].min() > np.nonzero(digits.any(axis=0))[0].max()
+
+
+def test_brackets_are_spaced_like_letters_not_like_a_space() -> None:
+    """Hershey drew "Tree ( standing: left )": here no gap inside "(standing" or "left)"
+    is even half as wide as a word space."""
+    space = max(_blank_runs(_ink("a b")))
+    for text in ("(standing", "left)"):
+        assert max(_blank_runs(_ink(text))) < space / 2, text
+
+
+def test_cached_text_draws_the_same_pixels_and_the_cache_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fonts.clear_cache()
+    first, again = background((320, 60)), background((320, 60))
+    fonts.draw_text(first, "Équilibre 11°", (4, 40), 24, (255, 255, 255), (20, 20, 20))
+    fonts.draw_text(again, "Équilibre 11°", (4, 40), 24, (255, 255, 255), (20, 20, 20))
+    assert np.array_equal(first, again)
+    monkeypatch.setattr(fonts, "_CACHE_BYTES", 100_000)
+    for i in range(40):
+        fonts.draw_text(again, f"cue number {i}", (4, 40), 24, (255, 255, 255), (0, 0, 0))
+    assert 0 < fonts._layer_bytes <= 100_000
+    fonts.clear_cache()
+
+
+def test_text_clipped_at_the_frame_edges_does_not_fail() -> None:
+    img = np.zeros((30, 40, 3), np.uint8)
+    for org in ((-50, 10), (30, 5), (10, 200), (-5, -5), (35, 40)):
+        fonts.draw_text(img, "Half Moon (standing: left)", org, 20, (255, 255, 255), (0, 0, 0))
+    assert img.shape == (30, 40, 3)
+
+
+def test_non_ascii_cue_renders_in_the_panel() -> None:
+    result = make_result()
+    cue = Cue("c", Severity.WARN, "Genou gauche : poussez-le vers l'extérieur, 11°")
+    with_cue = replace(result, cues=(cue,))
+    twin = Cue("c", Severity.WARN, "Genou gauche : poussez-le vers l'exterieur, 11")
+    with_twin = replace(result, cues=(twin,))
+    image = background((640, 480))
+    assert not np.array_equal(annotate(image, with_cue), annotate(image, with_twin))
+
+
+# -------------------------------------------------------------------------------- legend
+
+
+def _legend_box(image_wh: tuple[int, int]) -> tuple[int, int, int, int]:
+    """``(x0, y0, x1, y1)`` of the pixels the legend changes in the test scene."""
+    image = background(image_wh)
+    result = make_result(image_wh)
+    on = Annotator(OverlayStyle(legend=True)).annotate(image, result)
+    off = Annotator(OverlayStyle(legend=False)).annotate(image, result)
+    rows, cols = np.nonzero(np.any(on != off, axis=2))
+    assert rows.size, "no legend drawn"
+    return int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1
+
+
+@pytest.mark.parametrize("image_wh", [(640, 480), (1080, 1920)])
+def test_legend_is_in_a_corner_clear_of_the_body_and_the_panel(image_wh: tuple[int, int]) -> None:
+    x0, y0, x1, y1 = _legend_box(image_wh)
+    w, h = image_wh
+    # Bottom-left corner (the first choice when free), in the frame's lower half.
+    assert x0 < 0.05 * w and y1 > 0.95 * h and y0 > h / 2 and x1 < w / 2
+    # No landmark of the figure, and no part of the cue panel (top-left), is under it.
+    xy = standing_landmarks(image_wh).xy_px
+    inside = (xy[:, 0] >= x0) & (xy[:, 0] < x1) & (xy[:, 1] >= y0) & (xy[:, 1] < y1)
+    assert not inside.any()
+
+
+def test_legend_scales_with_the_frame() -> None:
+    small, large = _legend_box((640, 480)), _legend_box((1080, 1920))
+    scale = 1080 / 480  # sizes follow the shorter side
+    width_ratio = (large[2] - large[0]) / (small[2] - small[0])
+    height_ratio = (large[3] - large[1]) / (small[3] - small[1])
+    assert width_ratio == pytest.approx(scale, rel=0.12)
+    assert height_ratio == pytest.approx(scale, rel=0.12)
+
+
+def test_legend_is_left_out_where_it_would_be_unreadable() -> None:
+    image, result = background((320, 240)), make_result((320, 240))
+    on = Annotator(OverlayStyle(legend=True)).annotate(image, result)
+    off = Annotator(OverlayStyle(legend=False)).annotate(image, result)
+    assert np.array_equal(on, off)
+
+
+# ---------------------------------------------------------------------------- weight n/a
+
+
+def _with_weight(left: Metric | None, right: Metric | None) -> FrameResult:
+    base = make_result()
+    metrics = {k: v for k, v in base.metrics.items() if not k.startswith("weight_")}
+    if left is not None and right is not None:
+        metrics |= {"weight_left_pct": left, "weight_right_pct": right}
+    return replace(base, metrics=metrics)
+
+
+def test_unmeasurable_weight_says_why() -> None:
+    reason = "feet too close together in the image to split the weight"
+    result = _with_weight(_invalid("pct", reason), _invalid("pct", reason))
+    pts = standing_landmarks().xy_px
+    sizes = _Sizes.of((640, 480), OverlayStyle())
+    rows = _weight_rows(result.metrics, pts, OverlayStyle(), 10_000, sizes)
+    assert [r.text for r in rows] == [f"weight n/a: {reason}"]
+    image = background((640, 480))
+    assert not np.array_equal(annotate(image, result), annotate(image, _with_weight(None, None)))
+
+
+def test_unmeasurable_weight_without_a_reason_is_not_shown() -> None:
+    nan = Metric(value=math.nan, unit="pct", valid=False)
+    image = background((640, 480))
+    hidden = annotate(image, _with_weight(nan, nan))
+    assert np.array_equal(hidden, annotate(image, _with_weight(None, None)))
+
+
+def test_without_matplotlibs_font_pillows_default_font_draws_the_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def forget() -> None:
+        fonts.clear_cache()
+        fonts._font.cache_clear()
+        fonts.line_metrics.cache_clear()
+
+    monkeypatch.setattr(fonts, "font_path", lambda bold=False: None)
+    forget()
+    try:
+        assert _ink("é 11°").sum() > _ink("e 11").sum() > 0
+        assert annotate(background((640, 480)), make_result()).shape == (480, 640, 3)
+    finally:
+        monkeypatch.undo()
+        forget()
+    assert fonts.font_path() is not None

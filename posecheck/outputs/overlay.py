@@ -1,4 +1,4 @@
-"""Draw posecheck's findings on a frame with OpenCV.
+"""Draw posecheck's findings on a frame with OpenCV (text: TrueType, via Pillow).
 
 The one job of this module: take a BGR frame and a :class:`~posecheck.result.FrameResult`
 and return an annotated copy. No I/O, no printing, no MediaPipe::
@@ -7,8 +7,11 @@ and return an annotated copy. No I/O, no printing, no MediaPipe::
 
 What is drawn (back to front): the centre of mass over the base of support, the skeleton,
 the knee valgus (FPPA) angles, the measured joints coloured by status, arrows showing
-which way a faulty knee should move, and a cue panel (header, left/right weight bar,
-cues).
+which way a faulty knee should move, a cue panel (header, left/right weight bar or why
+the weight split is not measured, cues) and a small legend in another free corner.
+
+Text is DejaVu Sans drawn with Pillow (see :mod:`posecheck.outputs.fonts`): non-ASCII
+characters such as "°" and "é" render, and rendered strings are cached from frame to frame.
 
 Coordinates: every point is in **pixels** of the image being drawn on, x to the right,
 y downwards, origin at the top-left corner. Landmarks are placed from their normalised
@@ -27,12 +30,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from posecheck.landmarks import SKELETON, Landmark, Landmarks
+from posecheck.outputs import fonts
 from posecheck.poses import get_pose
 from posecheck.result import Balance, Cue, FrameResult, Metric
 from posecheck.vocab import Severity, Side
@@ -73,7 +78,8 @@ class OverlayStyle:
         support_in, support_out: base of support when the COM falls inside / outside.
         weight_left, weight_right: the body-left and body-right parts of the weight bar.
         reference_px: shorter image side at which the sizes below apply as given.
-        font_scale: Hershey font scale of panel text at ``reference_px``.
+        font_px: size (pixel height of the em) of the TrueType panel text at
+            ``reference_px``; the font is DejaVu Sans (see :mod:`posecheck.outputs.fonts`).
         bone_px, joint_px, measured_joint_px: bone width, plain and measured joint radii.
         arc_px, arrow_px: knee angle arc radius and correction arrow length.
         panel_width_px, margin_px: cue panel width and its distance from the edges.
@@ -81,6 +87,8 @@ class OverlayStyle:
             portrait frame it leaves the middle (where the person usually is) clear.
         max_cues: cues listed before "+N more".
         min_visibility: landmarks below this MediaPipe visibility are not drawn.
+        legend: draw the small legend (joint colours, centre of mass, weight bar) in a
+            free corner.
     """
 
     fault: Color = (40, 40, 235)
@@ -101,7 +109,7 @@ class OverlayStyle:
     weight_left: Color = (200, 140, 40)
     weight_right: Color = (60, 140, 220)
     reference_px: float = 480.0
-    font_scale: float = 0.5
+    font_px: float = 14.0
     bone_px: float = 2.0
     joint_px: float = 3.0
     measured_joint_px: float = 6.5
@@ -112,11 +120,11 @@ class OverlayStyle:
     margin_px: float = 8.0
     max_cues: int = 6
     min_visibility: float = 0.5
+    legend: bool = True
 
 
 DEFAULT_STYLE = OverlayStyle()
 
-_FONT = cv2.FONT_HERSHEY_SIMPLEX
 _AA = cv2.LINE_AA
 
 #: Measured joints and the metric each one shows.
@@ -173,13 +181,23 @@ class Annotator:
         if result.balance is not None and pts is not None:
             balance = _rescale_balance(result.balance, result.image_wh, (w, h))
             _draw_balance(out, balance, self.style, sizes)
+        statuses = joint_statuses(result)
         if pts is not None:
             _draw_skeleton(out, pts, self.style, sizes)
-            statuses = joint_statuses(result)
             _draw_knee_angles(out, pts, result.metrics, statuses, self.style, sizes)
             _draw_joints(out, pts, statuses, self.style, sizes)
             _draw_knee_arrows(out, pts, result.cues, self.style, sizes)
-        _draw_panel(out, result, pts, self.style, sizes)
+        clear = None if pts is None else _keep_clear(pts, sizes)
+        rows = _panel_rows(result, pts, self.style, sizes)
+        panel = _draw_panel(out, rows, clear, self.style, sizes)
+        if self.style.legend and pts is not None:
+            legend = _legend_items(
+                statuses=bool(statuses),
+                balance=result.balance is not None,
+                weight=any(row.weight is not None for row in rows),
+                style=self.style,
+            )
+            _draw_legend(out, legend, clear, panel, self.style, sizes)
         return out
 
 
@@ -276,7 +294,8 @@ class _Sizes:
     """Pixel sizes for one frame, derived from ``min(H, W)``."""
 
     scale: float
-    font: float
+    font: int
+    small_font: int
     text: int
     bone: int
     joint: int
@@ -297,7 +316,8 @@ class _Sizes:
         margin = px(style.margin_px)
         return _Sizes(
             scale=s,
-            font=style.font_scale * s,
+            font=px(style.font_px, 8),
+            small_font=px(0.8 * style.font_px, 7),
             text=px(1.0),
             bone=px(style.bone_px),
             joint=px(style.joint_px, 2),
@@ -426,37 +446,51 @@ def _blend_poly(img: Image, poly: FloatArray, color: Color, alpha: float) -> Non
     img[y0:y1, x0:x1] = cv2.addWeighted(filled, alpha, roi, 1.0 - alpha, 0.0)
 
 
-def _text_size(text: str, font: float, thick: int) -> tuple[int, int, int]:
-    """``(width, height above baseline, depth below baseline)`` of Hershey text."""
-    (w, h), base = cv2.getTextSize(text, _FONT, font, thick)
-    return int(w), int(h), int(base)
+def _text_size(text: str, font: int, bold: bool = False) -> tuple[int, int, int]:
+    """``(width, height above baseline, depth below baseline)`` in pixels of a line of
+    ``text`` at font size ``font`` px (the height and depth are those of any line, so rows
+    line up)."""
+    above, below = fonts.line_metrics(font, bold)
+    return fonts.text_width(text, font, bold), above, below
 
 
-def _put(img: Image, text: str, org: Point, font: float, color: Color, thick: int) -> None:
-    cv2.putText(img, text, org, _FONT, font, color, thick, _AA)
+def _put(
+    img: Image,
+    text: str,
+    org: Point,
+    font: int,
+    color: Color,
+    outline: Color,
+    bold: bool = False,
+) -> None:
+    """TrueType ``text`` with its baseline starting at ``org``, in ``color`` with a thin
+    ``outline`` so that it reads on any background."""
+    fonts.draw_text(img, text, org, font, color, outline, bold)
 
 
-def _wrap(text: str, width: int, font: float, thick: int) -> list[str]:
-    """Greedy word wrap of ``text`` to lines at most ``width`` px wide (long words split)."""
+@lru_cache(maxsize=2048)
+def _wrap(text: str, width: int, font: int, bold: bool = False) -> tuple[str, ...]:
+    """Greedy word wrap of ``text`` to lines at most ``width`` px wide (long words split).
+    Cached: the same cues come back frame after frame."""
     lines: list[str] = []
     line = ""
     for word in text.split():
         candidate = f"{line} {word}" if line else word
-        if _text_size(candidate, font, thick)[0] <= width:
+        if _text_size(candidate, font, bold)[0] <= width:
             line = candidate
             continue
         if line:
             lines.append(line)
-        while _text_size(word, font, thick)[0] > width and len(word) > 1:
+        while _text_size(word, font, bold)[0] > width and len(word) > 1:
             cut = len(word) - 1
-            while cut > 1 and _text_size(word[:cut], font, thick)[0] > width:
+            while cut > 1 and _text_size(word[:cut], font, bold)[0] > width:
                 cut -= 1
             lines.append(word[:cut])
             word = word[cut:]
         line = word
     if line:
         lines.append(line)
-    return lines or [""]
+    return tuple(lines) or ("",)
 
 
 # ---------------------------------------------------------------------------- drawing
@@ -558,20 +592,17 @@ def _draw_angle_label(
     sz: _Sizes,
 ) -> None:
     """``"<value>°"`` in a dark box beside the knee, on the ``outward`` side (beyond the
-    correction arrow). The degree sign is a small circle: Hershey fonts lack one."""
-    text = str(int(round(value)))
-    font = sz.font * 1.05
-    tw, th, _ = _text_size(text, font, sz.text)
-    ring = max(2, round(th * 0.22))
-    box_w, box_h = tw + 3 * ring + 2 * sz.pad, th + 2 * sz.pad
+    correction arrow)."""
+    text = f"{round(value)}°"
+    font = sz.font
+    tw, th, _ = _text_size(text, font, True)  # digits are as tall as capitals: no depth
+    box_w, box_h = tw + 2 * sz.pad, th + 2 * sz.pad
     centre = knee + outward * (sz.arrow + sz.measured + 0.6 * box_w)
     h, w = img.shape[:2]
     x0 = int(np.clip(centre[0] - box_w / 2, 0, max(0, w - box_w)))
     y0 = int(np.clip(centre[1] - box_h / 2, 0, max(0, h - box_h)))
     _blend_rect(img, x0, y0, x0 + box_w, y0 + box_h, style.outline, style.label_alpha)
-    _put(img, text, (x0 + sz.pad, y0 + sz.pad + th), font, style.text, sz.text)
-    ring_c = (x0 + sz.pad + tw + ring + max(1, ring // 2), y0 + sz.pad + ring)
-    cv2.circle(img, ring_c, ring, style.text, max(1, sz.text), _AA)
+    _put(img, text, (x0 + sz.pad, y0 + sz.pad + th), font, style.text, style.outline, True)
 
 
 def _draw_knee_arrows(
@@ -640,6 +671,7 @@ class _Row:
     dot: Color | None = None
     indent: bool = False
     weight: tuple[float, float, bool] | None = None  # (left %, right %, left on screen-left)
+    bold: bool = False
 
 
 def _panel_rows(
@@ -648,12 +680,14 @@ def _panel_rows(
     """Header, weight bar and cues (worst first, at most ``style.max_cues``), wrapped to
     the panel's width."""
     inner = sz.panel_w - 2 * sz.pad
-    indent = _text_size("M", sz.font, sz.text)[0] + sz.pad
-    rows = [_Row(line, style.text) for line in _wrap_header(header_text(result), inner, sz)]
-    rows += _weight_rows(result.metrics, pts, style)
+    indent = _indent(sz)
+    rows = [
+        _Row(line, style.text, bold=True) for line in _wrap_header(header_text(result), inner, sz)
+    ]
+    rows += _weight_rows(result.metrics, pts, style, inner, sz)
     ranked = sorted(result.cues, key=lambda c: -c.severity.rank)
     for cue in ranked[: style.max_cues]:
-        lines = _wrap(cue.message, inner - indent, sz.font, sz.text)
+        lines = _wrap(cue.message, inner - indent, sz.font)
         dot = _severity_color(cue.severity, style)
         rows += [_Row(t, style.text, dot if i == 0 else None, True) for i, t in enumerate(lines)]
     if len(ranked) > style.max_cues:
@@ -661,49 +695,66 @@ def _panel_rows(
     return rows
 
 
+def _indent(sz: _Sizes) -> int:
+    """How far cue text is indented, leaving room for the severity dot."""
+    return _text_size("M", sz.font)[0] + sz.pad
+
+
 def _wrap_header(header: str, width: int, sz: _Sizes) -> list[str]:
     """Wrap the (bold) header, breaking at its ``" | "`` separators first."""
     lines: list[str] = []
     for part in header.split(" | "):
         joined = f"{lines[-1]} | {part}" if lines else part
-        if lines and _text_size(joined, sz.font, sz.text + 1)[0] <= width:
+        if lines and _text_size(joined, sz.font, True)[0] <= width:
             lines[-1] = joined
         else:
-            lines += _wrap(part, width, sz.font, sz.text + 1)
+            lines += _wrap(part, width, sz.font, True)
     return lines
 
 
 def _weight_rows(
-    metrics: dict[str, Metric], pts: FloatArray | None, style: OverlayStyle
+    metrics: dict[str, Metric],
+    pts: FloatArray | None,
+    style: OverlayStyle,
+    width: int,
+    sz: _Sizes,
 ) -> list[_Row]:
+    """The weight bar; when the split cannot be measured, why (the metric's ``reason``,
+    e.g. "feet too close together ...") in dim text, or nothing if no reason is given."""
     left, right = metrics.get("weight_left_pct"), metrics.get("weight_right_pct")
     if left is None or right is None or pts is None:
         return []
     if not (left.valid and right.valid and math.isfinite(left.value + right.value)):
-        return [_Row("weight: n/a", style.text_dim)]
+        reason = left.reason or right.reason
+        if not reason:
+            return []
+        return [_Row(t, style.text_dim) for t in _wrap(f"weight n/a: {reason}", width, sz.font)]
     la, ra = pts[Landmark.LEFT_ANKLE, 0], pts[Landmark.RIGHT_ANKLE, 0]
     # Facing the camera the body's left is on screen-right, hence False when unknown.
     left_on_left = bool(np.isfinite(la) and np.isfinite(ra) and la < ra)
     return [_Row("", style.text, weight=(left.value, right.value, left_on_left))]
 
 
-def _row_height(sz: _Sizes) -> int:
-    _, h, base = _text_size("Hg", sz.font, sz.text)
-    return h + base + max(2, sz.pad // 2)
+def _row_height(font: int, sz: _Sizes) -> int:
+    _, h, base = _text_size("Hg", font)
+    return h + base + max(2, sz.pad * 2 // 3)
+
+
+_Rect = tuple[int, int, int, int]
+"""``(x0, y0, x1, y1)`` pixels, x1 and y1 exclusive."""
 
 
 def _draw_panel(
-    img: Image, result: FrameResult, pts: FloatArray | None, style: OverlayStyle, sz: _Sizes
-) -> None:
-    """The semi-transparent cue panel in the corner that hides the least of the body."""
-    rows = _panel_rows(result, pts, style, sz)
-    _, text_h, _ = _text_size("Hg", sz.font, sz.text)
-    indent = _text_size("M", sz.font, sz.text)[0] + sz.pad
-    row_h = _row_height(sz)
+    img: Image, rows: Sequence[_Row], clear: FloatArray | None, style: OverlayStyle, sz: _Sizes
+) -> _Rect:
+    """The semi-transparent cue panel (``rows``, see :func:`_panel_rows`) in the corner
+    that covers the fewest of the ``clear`` points. Returns the rectangle it covers."""
+    _, text_h, _ = _text_size("Hg", sz.font)
+    indent = _indent(sz)
+    row_h = _row_height(sz.font, sz)
     panel_wh = (_panel_width(rows, indent, sz), len(rows) * row_h + 2 * sz.pad)
     img_h, img_w = img.shape[:2]
-    clear = None if pts is None else _keep_clear(pts, sz)
-    x0, y0 = _panel_origin(panel_wh, (img_w, img_h), clear, sz.margin)
+    x0, y0 = _corner(panel_wh, (img_w, img_h), clear, sz.margin, _PANEL_CORNERS)
     _blend_rect(img, x0, y0, x0 + panel_wh[0], y0 + panel_wh[1], style.panel, style.panel_alpha)
     for i, row in enumerate(rows):
         baseline = y0 + sz.pad + i * row_h + text_h + max(1, sz.pad // 4)
@@ -715,8 +766,8 @@ def _draw_panel(
             r = max(2, round(text_h * 0.38))
             _dot(img, (x0 + sz.pad + r + 1, baseline - text_h // 2), r, row.dot, style.outline)
         x = x0 + sz.pad + (indent if row.indent else 0)
-        thick = sz.text + 1 if i == 0 else sz.text
-        _put(img, row.text, (x, baseline), sz.font, row.color, thick)
+        _put(img, row.text, (x, baseline), sz.font, row.color, style.outline, row.bold)
+    return x0, y0, x0 + panel_wh[0], y0 + panel_wh[1]
 
 
 def _panel_width(rows: Sequence[_Row], indent: int, sz: _Sizes) -> int:
@@ -724,9 +775,7 @@ def _panel_width(rows: Sequence[_Row], indent: int, sz: _Sizes) -> int:
     if any(row.weight is not None for row in rows):
         return sz.panel_w
     widest = max(
-        _text_size(row.text, sz.font, sz.text + (1 if i == 0 else 0))[0]
-        + (indent if row.indent else 0)
-        for i, row in enumerate(rows)
+        _text_size(row.text, sz.font, row.bold)[0] + (indent if row.indent else 0) for row in rows
     )
     return min(sz.panel_w, widest + 2 * sz.pad)
 
@@ -753,10 +802,10 @@ def _draw_weight_bar(
     l_text = f"{screen_l[0]} {screen_l[1]:.0f}%"
     r_text = f"{screen_r[1]:.0f}% {screen_r[0]}"
     x0, x1 = x_range
-    _put(img, l_text, (x0, baseline), sz.font, style.text, sz.text)
-    r_w = _text_size(r_text, sz.font, sz.text)[0]
-    _put(img, r_text, (x1 - r_w, baseline), sz.font, style.text, sz.text)
-    label_w = _text_size("L 100%", sz.font, sz.text)[0]
+    _put(img, l_text, (x0, baseline), sz.font, style.text, style.outline)
+    r_w = _text_size(r_text, sz.font)[0]
+    _put(img, r_text, (x1 - r_w, baseline), sz.font, style.text, style.outline)
+    label_w = _text_size("L 100%", sz.font)[0]
     bx0, bx1 = x0 + label_w + sz.pad, x1 - label_w - sz.pad
     by0, by1 = baseline - text_h, baseline
     split = bx0 + round((bx1 - bx0) * screen_l[2])
@@ -767,20 +816,164 @@ def _draw_weight_bar(
     cv2.rectangle(img, (bx0, by0), (bx1, by1), style.text_dim, 1)
 
 
-def _panel_origin(
-    panel_wh: tuple[int, int], image_wh: tuple[int, int], clear: FloatArray | None, margin: int
-) -> Point:
-    """Top-left corner of the panel: the frame corner (top-left, top-right, bottom-left,
-    bottom-right, in that order of preference) covering the fewest of the ``(N, 2)``
-    pixel points in ``clear``."""
-    (pw, ph), (w, h) = panel_wh, image_wh
-    corners = [
-        (margin, margin),
-        (w - pw - margin, margin),
-        (margin, h - ph - margin),
-        (w - pw - margin, h - ph - margin),
+# ----------------------------------------------------------------------------- legend
+
+#: Corner preference of the cue panel and of the legend (indices into ``_corners``).
+_PANEL_CORNERS = (0, 1, 2, 3)  # top-left, top-right, bottom-left, bottom-right
+_LEGEND_CORNERS = (2, 3, 1, 0)  # bottom-left first: text is read top-left
+
+#: Below this font size (px) the legend would be unreadable and is left out.
+_MIN_LEGEND_FONT = 8
+
+_LegendItem = tuple[str, str, tuple[Color, ...]]
+"""``(icon kind, label, colours)`` of one legend entry."""
+
+
+def _legend_items(
+    statuses: bool, balance: bool, weight: bool, style: OverlayStyle
+) -> list[list[_LegendItem]]:
+    """Legend rows for what is drawn: joint status colours, the centre of mass over the
+    base of support, the weight bar's body sides."""
+    rows: list[list[_LegendItem]] = []
+    if statuses:
+        rows.append(
+            [
+                ("dot", "ok", (style.ok,)),
+                ("dot", "warn", (style.warn,)),
+                ("dot", "fault", (style.fault,)),
+                ("dot", "n/a", (style.unmeasured,)),
+            ]
+        )
+    if balance:
+        rows.append([("com", "centre of mass", (style.com,))])
+        support = (style.support_in, style.support_out)
+        rows.append([("base", "base of support: COM in / out", support)])
+    if weight:
+        sides = (style.weight_left, style.weight_right)
+        rows.append([("bar", "weight: body left / right", sides)])
+    return rows
+
+
+def _legend_item_width(item: _LegendItem, font: int, icon_w: int, gap: int) -> int:
+    return icon_w + gap + _text_size(item[1], font)[0]
+
+
+def _draw_legend(
+    img: Image,
+    rows: list[list[_LegendItem]],
+    clear: FloatArray | None,
+    avoid: _Rect,
+    style: OverlayStyle,
+    sz: _Sizes,
+) -> None:
+    """A small key in the free corner that hides the least of the body; not drawn when
+    every corner would overlap the cue panel (``avoid``)."""
+    font = sz.small_font
+    if not rows or font < _MIN_LEGEND_FONT:
+        return
+    _, text_h, _ = _text_size("Hg", font)
+    row_h = _row_height(font, sz)
+    pad, gap = max(2, sz.pad * 3 // 4), max(2, sz.pad // 2)
+    dot_w, icon_w = text_h, round(2.4 * text_h)
+    widths = [
+        sum(
+            _legend_item_width(item, font, dot_w if item[0] == "dot" else icon_w, gap)
+            for item in row
+        )
+        + 2 * gap * (len(row) - 1)
+        for row in rows
     ]
-    corners = [(max(0, x), max(0, y)) for x, y in corners]
+    wh = (max(widths) + 2 * pad, len(rows) * row_h + 2 * pad)
+    img_h, img_w = img.shape[:2]
+    if wh[0] > img_w // 2 or wh[1] > img_h // 2:
+        return
+    corners = [
+        c
+        for c in _LEGEND_CORNERS
+        if not _overlap(_corner_xy(c, wh, (img_w, img_h), sz.margin), wh, avoid)
+    ]
+    if not corners:
+        return
+    x0, y0 = _corner(wh, (img_w, img_h), clear, sz.margin, tuple(corners))
+    _blend_rect(img, x0, y0, x0 + wh[0], y0 + wh[1], style.panel, style.panel_alpha)
+    for i, row in enumerate(rows):
+        baseline = y0 + pad + i * row_h + text_h + max(1, sz.pad // 4)
+        mid_y = baseline - text_h // 2
+        x = x0 + pad
+        for kind, label, colors in row:
+            w = dot_w if kind == "dot" else icon_w
+            _legend_icon(img, kind, (x, mid_y), w, text_h, colors, style, sz)
+            x += w + gap
+            _put(img, label, (x, baseline), font, style.text, style.outline)
+            x += _text_size(label, font)[0] + 2 * gap
+
+
+def _legend_icon(
+    img: Image,
+    kind: str,
+    left_mid: Point,
+    width: int,
+    text_h: int,
+    colors: tuple[Color, ...],
+    style: OverlayStyle,
+    sz: _Sizes,
+) -> None:
+    """The icon of one legend entry, ``width`` px wide, centred vertically on
+    ``left_mid``'s y: a joint dot, the COM ring and plumb-line diamond, the base of
+    support line in both colours, or the weight bar's two colours."""
+    x, y = left_mid
+    r = max(2, round(text_h * 0.4))
+    thin = max(1, sz.bone // 2 + 1)
+    if kind == "dot":
+        _dot(img, (x + width // 2, y), r, colors[0], style.outline)
+    elif kind == "com":
+        end = np.array([x + width - r, y], dtype=np.float64)
+        _dashed(img, np.array([x + r, y], dtype=np.float64), end, colors[0], thin, max(3, r))
+        cv2.circle(img, (x + r, y), r, style.outline, thin + 2, _AA)
+        cv2.circle(img, (x + r, y), r, colors[0], thin, _AA)
+        _diamond(img, end, r, colors[0], style.outline)
+    elif kind == "base":
+        thick = max(3, round(4 * sz.scale))
+        half = x + width // 2
+        _line(img, (x + 1, y), (half - 1, y), colors[0], thick, style.outline)
+        _line(img, (half + 1, y), (x + width - 1, y), colors[1], thick, style.outline)
+    elif kind == "bar":
+        y0, y1 = y - text_h // 2, y + text_h - text_h // 2
+        half = x + width // 2
+        cv2.rectangle(img, (x, y0), (half, y1), colors[0], -1)
+        cv2.rectangle(img, (half, y0), (x + width, y1), colors[1], -1)
+        cv2.rectangle(img, (x, y0), (x + width, y1), style.text_dim, 1)
+
+
+def _overlap(xy: Point, wh: tuple[int, int], rect: _Rect) -> bool:
+    return (
+        xy[0] < rect[2] and rect[0] < xy[0] + wh[0] and xy[1] < rect[3] and rect[1] < xy[1] + wh[1]
+    )
+
+
+# ------------------------------------------------------------------------- placement
+
+
+def _corner_xy(index: int, wh: tuple[int, int], image_wh: tuple[int, int], margin: int) -> Point:
+    """Top-left of a ``wh`` box in frame corner ``index``: 0 top-left, 1 top-right,
+    2 bottom-left, 3 bottom-right, ``margin`` px from the edges (clamped to the frame)."""
+    (bw, bh), (w, h) = wh, image_wh
+    x = margin if index in (0, 2) else w - bw - margin
+    y = margin if index in (0, 1) else h - bh - margin
+    return max(0, x), max(0, y)
+
+
+def _corner(
+    box_wh: tuple[int, int],
+    image_wh: tuple[int, int],
+    clear: FloatArray | None,
+    margin: int,
+    order: tuple[int, ...],
+) -> Point:
+    """Top-left corner of a box: the frame corner (of ``order``, in that order of
+    preference) covering the fewest of the ``(N, 2)`` pixel points in ``clear``."""
+    pw, ph = box_wh
+    corners = [_corner_xy(i, box_wh, image_wh, margin) for i in order]
     if clear is None:
         return corners[0]
 
