@@ -426,6 +426,7 @@ def poses(
 ) -> None:
     """List every pose and its checks: metric, threshold, camera view and source."""
     from posecheck.poses import REGISTRY
+    from posecheck.poses.base import judged_from
 
     if as_json:
         out = {
@@ -433,6 +434,16 @@ def poses(
                 "display_name": spec.display_name,
                 "side": spec.side_meaning,
                 "min_trunk_tilt_deg": spec.min_trunk_tilt_deg,
+                "cameras": [
+                    {
+                        "view": cam.view,
+                        "where": cam.where,
+                        "height_m": list(cam.height_m),
+                        "distance_m": list(cam.distance_m),
+                        "checks": [c.id for c in judged_from(spec, cam)],
+                    }
+                    for cam in spec.cameras
+                ],
                 "checks": [
                     {
                         "check": c.id,
@@ -463,6 +474,9 @@ def poses(
                 f"  (checks judged only with the trunk at least {spec.min_trunk_tilt_deg:g} deg "
                 "from vertical: see trunk_tilt_deg)"
             )
+        for cam in spec.cameras:
+            judged = ", ".join(c.id for c in judged_from(spec, cam)) or "none"
+            typer.echo(f"  camera ({cam.view} view): {cam.describe()}; judges {judged}")
         for c in spec.checks:
             typer.echo(f"  {c.id}: {c.title}")
             typer.echo(f"      metric {c.metric}: {c.describe_threshold()}")

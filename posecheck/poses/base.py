@@ -11,7 +11,7 @@ pose (that pose's module).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -127,6 +127,31 @@ class PoseCheck:
 
 
 @dataclass(frozen=True)
+class CameraPlacement:
+    """Where to put the camera for one view of a pose, for people (``posecheck poses``,
+    the report, live).
+
+    Attributes:
+        view: the body-relative view this placement gives (``front``, ``oblique``,
+            ``side``): the checks whose ``views`` name it are judged from here.
+        where: where the camera stands, in words (``at the front leg's side``).
+        height_m: lens height above the floor, (low, high) metres.
+        distance_m: distance from the body, (near, far) metres: the whole body, arms
+            included, must fit the picture.
+    """
+
+    view: Literal["front", "oblique", "side"]
+    where: str
+    height_m: tuple[float, float]
+    distance_m: tuple[float, float]
+
+    def describe(self) -> str:
+        """``at the front leg's side, lens 0.8-1 m high, 3-4 m away``."""
+        (h0, h1), (d0, d1) = self.height_m, self.distance_m
+        return f"{self.where}, lens {h0:g}-{h1:g} m high, {d0:g}-{d1:g} m away"
+
+
+@dataclass(frozen=True)
 class PoseSpec:
     """A pose, whole: its name and labels, its checks, and how it is recognised.
 
@@ -142,6 +167,7 @@ class PoseSpec:
         recognition: how the pose is recognised (its conditions, score and side rule);
             None only for a check set that is no pose (the generic checks): the registry
             refuses a spec without one.
+        cameras: where to film the pose from, best first (see :func:`camera_advice`).
 
     ``min_trunk_tilt_deg``: when set, no check is judged on a frame whose trunk reads
     nearer vertical than this (metric ``trunk_tilt_deg``): the landmarks do not show the
@@ -160,6 +186,7 @@ class PoseSpec:
     min_trunk_tilt_deg: float | None = None
     side_label: str | None = None
     recognition: RecognitionRule | None = None
+    cameras: tuple[CameraPlacement, ...] = ()
 
     def __post_init__(self) -> None:
         ids = [c.id for c in self.checks]
@@ -182,6 +209,32 @@ class PoseSpec:
         if self.recognition is None:
             raise ValueError(f"{self.name} has no recognition rule: it is not a pose")
         return self.recognition
+
+
+def judged_from(spec: PoseSpec, placement: CameraPlacement) -> tuple[PoseCheck, ...]:
+    """The checks of ``spec`` (not switched off) that ``placement``'s view judges."""
+    return tuple(c for c in spec.checks if c.unreliable is None and placement.view in c.views)
+
+
+def camera_advice(spec: PoseSpec, unjudged: Iterable[str]) -> str | None:
+    """Which camera placement would judge the checks in ``unjudged`` (check ids not
+    judged from the current view), in words; None when none of them would be.
+
+    The placement judging most of them wins (ties: the pose's order of ``cameras``)::
+
+        "film Bridge from beside the mat, level with the hips, lens 0.3-0.5 m high,
+         2-3 m away to check: hips lifted, left knee over ankle, right knee over ankle"
+    """
+    wanted = set(unjudged)
+    best: tuple[int, CameraPlacement, list[str]] | None = None
+    for placement in spec.cameras:
+        titles = [c.title for c in judged_from(spec, placement) if c.id in wanted]
+        if titles and (best is None or len(titles) > best[0]):
+            best = (len(titles), placement, titles)
+    if best is None:
+        return None
+    _, placement, titles = best
+    return f"film {spec.display_name} from {placement.describe()} to check: {', '.join(titles)}"
 
 
 def evaluate_pose(

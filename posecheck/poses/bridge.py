@@ -7,7 +7,7 @@ stay on the floor, knees up, arms by the sides and both feet down.
 
 from __future__ import annotations
 
-from posecheck.poses.base import PoseCheck, PoseSpec, ViewName
+from posecheck.poses.base import CameraPlacement, PoseCheck, PoseSpec, ViewName
 from posecheck.poses.features import Condition, RecognitionRule
 
 RECOGNITION = RecognitionRule(
@@ -71,6 +71,13 @@ BRIDGE = PoseSpec(
     side_meaning=None,
     recognition=RECOGNITION,
     summary="lying on the back, feet down hip-width, hips lifted",
+    cameras=(
+        CameraPlacement("side", "the side of the mat, level with the hips", (0.3, 0.6), (2.0, 3.0)),
+        # From the feet only from well above them: below ~35 deg the knees hide the trunk.
+        CameraPlacement(
+            "front", "above the feet, looking down at about 55 deg", (1.5, 2.0), (1.5, 2.5)
+        ),
+    ),
     checks=(
         PoseCheck(
             id="hips_lifted",

@@ -14,7 +14,7 @@ and the other lifted about a leg length; the foot nearer the floor is the standi
 
 from __future__ import annotations
 
-from posecheck.poses.base import PoseCheck, PoseSpec
+from posecheck.poses.base import CameraPlacement, PoseCheck, PoseSpec
 from posecheck.poses.features import (
     Condition,
     RecognitionRule,
@@ -94,6 +94,11 @@ HALF_MOON = PoseSpec(
     recognition=RECOGNITION,
     summary="balancing on one leg and one hand, trunk and lifted leg parallel to the floor",
     min_trunk_tilt_deg=60.0,
+    cameras=(
+        # The chest side: the frontal plane faces the camera with the trunk horizontal.
+        # End-on (from the head or the feet) MediaPipe reads the trunk upright.
+        CameraPlacement("front", "the chest side of the mat", (0.8, 1.2), (3.0, 4.0)),
+    ),
     checks=(
         PoseCheck(
             id="standing_leg_straight",

@@ -8,7 +8,7 @@ with its knee folded; the foot nearer the floor is the standing leg.
 
 from __future__ import annotations
 
-from posecheck.poses.base import PoseCheck, PoseSpec
+from posecheck.poses.base import CameraPlacement, PoseCheck, PoseSpec
 from posecheck.poses.features import (
     Condition,
     RecognitionRule,
@@ -64,6 +64,10 @@ TREE = PoseSpec(
     side_label="standing",
     recognition=RECOGNITION,
     summary="standing on one straight leg, the other foot on the calf or inner thigh",
+    cameras=(
+        CameraPlacement("front", "the front, facing the person", (0.8, 1.0), (2.5, 3.5)),
+        CameraPlacement("side", "the standing leg's side", (0.8, 1.0), (2.5, 3.5)),
+    ),
     checks=(
         PoseCheck(
             id="standing_knee_midline",

@@ -9,7 +9,7 @@ the hips turned forward, or hips well squared. The front leg is the more bent on
 
 from __future__ import annotations
 
-from posecheck.poses.base import PoseCheck, PoseSpec, ViewName
+from posecheck.poses.base import CameraPlacement, PoseCheck, PoseSpec, ViewName
 from posecheck.poses.features import (
     Condition,
     PoseFeatures,
@@ -133,6 +133,15 @@ WARRIOR1 = PoseSpec(
     side_label="front leg",
     recognition=RECOGNITION,
     summary="lunge with the back heel down, hips turned to the front, arms overhead",
+    cameras=(
+        # Side: the front knee's angle and shin, the back leg's hip and knee, the weight
+        # between the feet (the feet lie along the picture).
+        CameraPlacement("side", "the front leg's side of the mat", (0.8, 1.0), (3.0, 4.0)),
+        # Front: the front knee toward the midline (FPPA needs the frontal plane).
+        CameraPlacement(
+            "front", "the front of the mat, facing the front knee", (0.8, 1.0), (3.0, 4.0)
+        ),
+    ),
     checks=(
         PoseCheck(
             id="front_knee_90",

@@ -1,0 +1,67 @@
+"""Camera guidance: every check that is on can be judged from a placement the pose
+names, and the advice picks the placement that judges what the current view misses."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from posecheck.apps.cli import app
+from posecheck.poses import REGISTRY
+from posecheck.poses.base import camera_advice, judged_from
+from tests.test_readme import ROOT
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_check_that_is_on_has_a_placement(name: str) -> None:
+    spec = REGISTRY[name]
+    assert spec.cameras, f"{name}: no camera placement"
+    covered = {c.id for cam in spec.cameras for c in judged_from(spec, cam)}
+    on = {c.id for c in spec.checks if c.unreliable is None}
+    assert on <= covered, f"{name}: no placement judges {sorted(on - covered)}"
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_advice_names_the_placement_that_judges_the_missing_checks(name: str) -> None:
+    spec = REGISTRY[name]
+    for cam in spec.cameras:
+        # What a camera at this placement cannot judge, and which placement judges most.
+        missing = [c.id for c in spec.checks if c.unreliable is None and cam.view not in c.views]
+        counts = [sum(c.id in missing for c in judged_from(spec, other)) for other in spec.cameras]
+        advice = camera_advice(spec, missing)
+        if max(counts, default=0) == 0:
+            assert advice is None
+            continue
+        best = spec.cameras[counts.index(max(counts))]
+        assert advice is not None and best.describe() in advice
+        assert advice.startswith(f"film {spec.display_name} from ")
+        for check in judged_from(spec, best):
+            assert (check.title in advice) == (check.id in missing)
+
+
+def test_switched_off_checks_get_no_advice() -> None:
+    spec = REGISTRY["warrior1"]
+    off = [c.id for c in spec.checks if c.unreliable is not None]
+    assert off and camera_advice(spec, off) is None
+
+
+def test_poses_lists_the_placements() -> None:
+    result = CliRunner().invoke(app, ["poses", "--json"])
+    assert result.exit_code == 0
+    listed = json.loads(result.stdout)
+    for name, spec in REGISTRY.items():
+        cams = listed[name]["cameras"]
+        assert [c["where"] for c in cams] == [c.where for c in spec.cameras]
+        for entry, cam in zip(cams, spec.cameras, strict=True):
+            assert entry["checks"] == [c.id for c in judged_from(spec, cam)]
+
+
+def test_readme_table_is_the_registry() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for spec in REGISTRY.values():
+        for cam in spec.cameras:
+            titles = ", ".join(c.title for c in judged_from(spec, cam)) or "–"
+            row = f"| {spec.display_name} | {cam.view} | {cam.describe()} | {titles} |"
+            assert row in text, f"README lacks: {row}"
