@@ -318,6 +318,13 @@ def load_truth(path: Path) -> Truth:
     )
 
 
+def truth_split(path: Path) -> str | None:
+    """The body split (``train`` / ``test``) a truth file names, or None (sets without)."""
+    d = json.loads(path.read_text(encoding="utf-8"))
+    split = d.get("split") or (d.get("spec") or {}).get("split")
+    return str(split) if split else None
+
+
 def find_truths(samples: Path | None, bench: list[Path]) -> list[Path]:
     """Every ``*.truth.json`` directly in ``samples`` and anywhere under each of ``bench``."""
     found = sorted(samples.glob("*.truth.json")) if samples and samples.is_dir() else []
@@ -808,6 +815,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="judge cues only inside posecheck's own holds (as its hold scores do)",
     )
+    parser.add_argument(
+        "--split",
+        choices=("train", "test"),
+        help="only clips of bodies in this split (the wide set's truth files name it): judge "
+        "a correction or a threshold on the test bodies it was not fitted on",
+    )
     parser.add_argument("--limit", type=int, help="only the first N clips (writes no results)")
     parser.add_argument(
         "--results", help="name of the results file (default: see the module docstring)"
@@ -815,7 +828,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     samples = None if args.no_samples else args.samples_dir
-    truths = find_truths(samples, list(args.bench_dir))[: args.limit]
+    truths = find_truths(samples, list(args.bench_dir))
+    if args.split:
+        truths = [p for p in truths if truth_split(p) == args.split]
+    truths = truths[: args.limit]
     if not truths:
         where = [str(d) for d in ([samples] if samples else []) + list(args.bench_dir)]
         print(f"no <stem>.truth.json clips found in {where}", file=sys.stderr)
