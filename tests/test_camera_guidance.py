@@ -65,3 +65,20 @@ def test_readme_table_is_the_registry() -> None:
             titles = ", ".join(c.title for c in judged_from(spec, cam)) or "–"
             row = f"| {spec.display_name} | {cam.view} | {cam.describe()} | {titles} |"
             assert row in text, f"README lacks: {row}"
+
+
+def test_readme_mission_matrix_is_the_registry() -> None:
+    from posecheck.poses import mission_cell, mission_matrix
+    from posecheck.poses.base import MISSION_ROWS
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    matrix = mission_matrix()
+    header = "| | " + " | ".join(s.display_name for s in REGISTRY.values()) + " |"
+    assert header in text
+    for row, name in MISSION_ROWS.items():
+        cells = " | ".join(mission_cell(matrix[row][pose]) for pose in REGISTRY)
+        assert f"| {name} | {cells} |" in text, f"README's mission matrix row {name!r} is stale"
+    # Every check that names a row is in the matrix exactly once.
+    tagged = [(p, c.id) for p, s in REGISTRY.items() for c in s.checks if c.mission]
+    listed = [(p, c.id) for r in matrix.values() for p, cs in r.items() for c in cs]
+    assert sorted(tagged) == sorted(listed)

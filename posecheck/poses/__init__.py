@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from posecheck.poses.base import PoseCheck, PoseSpec, evaluate_pose
+from posecheck.poses.base import MISSION_ROWS, MissionRow, PoseCheck, PoseSpec, evaluate_pose
 from posecheck.poses.bridge import BRIDGE
 from posecheck.poses.half_moon import HALF_MOON
 from posecheck.poses.tree import TREE
@@ -39,6 +39,28 @@ def _add(spec: PoseSpec) -> None:
 
 for _spec in _POSES:
     _add(_spec)
+
+
+def mission_matrix() -> dict[MissionRow, dict[str, tuple[PoseCheck, ...]]]:
+    """The mission matrix from the registry: for each row of :data:`MISSION_ROWS` and each
+    registered pose, the checks that serve it (possibly none)."""
+    return {
+        row: {
+            name: tuple(c for c in spec.checks if c.mission == row)
+            for name, spec in REGISTRY.items()
+        }
+        for row in MISSION_ROWS
+    }
+
+
+def mission_cell(checks: tuple[PoseCheck, ...]) -> str:
+    """One cell of the matrix in words: each check with its views and whether it is on,
+    e.g. ``front_knee_midline (front): on``; ``no check`` for an empty cell."""
+    if not checks:
+        return "no check"
+    return "; ".join(
+        f"{c.id} ({'/'.join(c.views)}): {'on' if c.unreliable is None else 'off'}" for c in checks
+    )
 
 
 def get_pose(name: str) -> PoseSpec:
@@ -79,6 +101,8 @@ __all__ = [
     "PoseSpec",
     "evaluate_pose",
     "get_pose",
+    "mission_cell",
+    "mission_matrix",
     "pose_keys",
     "registered",
 ]

@@ -37,6 +37,17 @@ ViewName = Literal["front", "oblique", "side"]
 ALL_VIEWS: tuple[ViewName, ...] = ("front", "oblique", "side")
 
 
+MissionRow = Literal["knee", "hips", "weight", "hip_action"]
+#: The mission matrix's rows, in order, with their names for people: what posecheck is
+#: for (knee pain often starts at the hip), judged in each of the four poses.
+MISSION_ROWS: dict[MissionRow, str] = {
+    "knee": "knee toward the midline",
+    "hips": "hip symmetry",
+    "weight": "weight distribution",
+    "hip_action": "the article's hip action",
+}
+
+
 @dataclass(frozen=True)
 class PoseCheck:
     """One check of one pose.
@@ -61,6 +72,9 @@ class PoseCheck:
         unreliable: why the check is switched off, with the figure measured against
             rendered truth (``benchmarks/accuracy.py``); None when it is on. An
             unreliable check is listed but never judged.
+        mission: the row of the mission matrix the check serves (:data:`MISSION_ROWS`:
+            the knee toward the midline, hip symmetry, weight, the article's hip action),
+            or None for the pose's other checks.
     """
 
     id: str
@@ -77,6 +91,7 @@ class PoseCheck:
     max_severity: Severity = Severity.FAULT
     needs_feet_grounded: int | None = None
     unreliable: str | None = None
+    mission: MissionRow | None = None
 
     def __post_init__(self) -> None:
         beyond = self.fault >= self.warn if self.direction != "below" else self.fault <= self.warn

@@ -81,6 +81,7 @@ BRIDGE = PoseSpec(
     checks=(
         PoseCheck(
             id="hips_lifted",
+            mission="hip_action",
             title="hips lifted",
             metric="hip_angle_deg",
             direction="below",
@@ -124,6 +125,7 @@ BRIDGE = PoseSpec(
         ),
         PoseCheck(
             id="knees_not_caving",
+            mission="knee",
             title="knees not caving in",
             metric="knee_ankle_gap_ratio",
             direction="below",
@@ -141,6 +143,7 @@ BRIDGE = PoseSpec(
         ),
         PoseCheck(
             id="knees_not_splaying",
+            mission="knee",
             title="knees not splaying out",
             metric="knee_ankle_gap_ratio",
             direction="above",
@@ -155,6 +158,7 @@ BRIDGE = PoseSpec(
         ),
         PoseCheck(
             id="hips_level",
+            mission="hips",
             title="hips level left/right",
             metric="pelvic_obliquity_deg",
             direction="abs_above",
@@ -169,6 +173,7 @@ BRIDGE = PoseSpec(
         ),
         PoseCheck(
             id="weight_even",
+            mission="weight",
             title="weight even on both feet",
             metric="weight_left_pct",
             direction="abs_above",

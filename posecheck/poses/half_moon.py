@@ -118,6 +118,7 @@ HALF_MOON = PoseSpec(
         ),
         PoseCheck(
             id="hips_stacked",
+            mission="hips",
             title="hips stacked",
             metric="pelvis_rotation_deg",
             direction="above",
@@ -162,6 +163,7 @@ HALF_MOON = PoseSpec(
         ),
         PoseCheck(
             id="com_over_base",
+            mission="weight",
             title="centre of mass over foot and hand",
             metric="com_outside_support_pct",
             direction="above",

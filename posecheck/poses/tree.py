@@ -71,6 +71,7 @@ TREE = PoseSpec(
     checks=(
         PoseCheck(
             id="standing_knee_midline",
+            mission="knee",
             title="standing knee not toward the midline",
             metric="knee_valgus_{side}_deg",
             direction="above",
@@ -113,6 +114,7 @@ TREE = PoseSpec(
         ),
         PoseCheck(
             id="lifted_knee_open",
+            mission="hip_action",
             title="lifted knee opened out",
             metric="thigh_out_of_plane_{other}_deg",
             direction="above",
@@ -133,6 +135,7 @@ TREE = PoseSpec(
         ),
         PoseCheck(
             id="pelvis_level",
+            mission="hips",
             title="pelvis level",
             metric="pelvic_obliquity_deg",
             direction="abs_above",
@@ -148,6 +151,7 @@ TREE = PoseSpec(
         ),
         PoseCheck(
             id="com_over_foot",
+            mission="weight",
             title="centre of mass over the standing foot",
             metric="com_offset_foot_lengths",
             direction="above",

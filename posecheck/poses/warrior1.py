@@ -170,6 +170,7 @@ WARRIOR1 = PoseSpec(
         ),
         PoseCheck(
             id="front_knee_midline",
+            mission="knee",
             title="front knee not toward the midline",
             metric="knee_medial_disp_{side}_pct",
             direction="above",
@@ -197,6 +198,7 @@ WARRIOR1 = PoseSpec(
         ),
         PoseCheck(
             id="back_hip_extended",
+            mission="hip_action",
             title="back hip extended (glute)",
             metric="hip_extension_{other}_deg",
             direction="below",
@@ -229,6 +231,7 @@ WARRIOR1 = PoseSpec(
         ),
         PoseCheck(
             id="hips_square",
+            mission="hips",
             title="hips turned toward the front",
             metric="hips_square_deg",
             direction="below",
@@ -246,6 +249,7 @@ WARRIOR1 = PoseSpec(
         ),
         PoseCheck(
             id="hips_level",
+            mission="hips",
             title="hips level",
             metric="pelvic_obliquity_deg",
             direction="abs_above",
@@ -261,6 +265,7 @@ WARRIOR1 = PoseSpec(
         ),
         PoseCheck(
             id="weight_not_on_front",
+            mission="weight",
             title="weight not dumped on the front leg",
             metric="weight_{side}_pct",
             direction="above",
