@@ -691,7 +691,43 @@ def _verdict(value: float | None, limit: float, upper: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def mission_figures(s: dict[str, Any]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The mission matrix with this run's cue figures: row -> pose -> per check its state
+    (on/off), views, clear faults fired on, aligned clips fired on, not measurable."""
+    from posecheck.poses import mission_matrix
+
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for row, by_pose in mission_matrix().items():
+        for pose, checks in by_pose.items():
+            cell = out.setdefault(row, {}).setdefault(pose, [])
+            for check in checks:
+                c = s["checks"].get(f"{pose}.{check.id}", {})
+                cell.append(
+                    {"check": check.id, "on": check.unreliable is None,
+                     "views": list(check.views),
+                     "clear": c.get("clear", 0), "fired_clear": c.get("fired_clear", 0),
+                     "aligned": c.get("aligned", 0), "fired_aligned": c.get("fired_aligned", 0),
+                     "not_measurable": c.get("not_measurable", 0)}
+                )  # fmt: skip
+    return out
+
+
+def mission_cell_figures(cell: list[dict[str, Any]]) -> str:
+    """``front_knee_midline on: 11/12 clear, 1/31 aligned`` per check of a cell."""
+    if not cell:
+        return "no check"
+    return "; ".join(
+        f"{c['check']} {'on' if c['on'] else 'off'}: {c['fired_clear']}/{c['clear']} clear, "
+        f"{c['fired_aligned']}/{c['aligned']} aligned"
+        for c in cell
+    )
+
+
 def print_tables(s: dict[str, Any]) -> None:
+    print("\nthe mission matrix: cues fired on clear faults / on aligned clips (pose read)")
+    for row, by_pose in s.get("mission", {}).items():
+        for pose, cell in by_pose.items():
+            print(f"  {row:<10} {pose:<10} {mission_cell_figures(cell)}")
     print(
         f"clips {s['clips']}, frames {s['frames']} (a person in {s['frames_with_person']}); "
         f"hold frames {s['hold_frames']}: read as the true pose {s['hold_frames_read_as_pose']}, "
@@ -861,6 +897,8 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
     summary = summarise(results)
+    summary["mission"] = mission_figures(summary)
+    summary["split"] = args.split
     print_tables(summary)
     if args.limit is None:
         name = args.results or (
