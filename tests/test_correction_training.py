@@ -1,0 +1,64 @@
+"""The correction's training data: targets are zero where MediaPipe is right, mirrored
+frames are consistent, and a network fitted to a known offset learns it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from posecheck.landmarks import Landmark as L
+from posecheck.measure.correction import JOINTS, N_FEATURES, N_OUTPUTS
+from tests.factories import camera_view, standing_body
+from tools.correction.train import Clip, design, targets, train_mlp
+
+
+def _clip(frames: int, offset_px: float = 0.0, seed: int = 0) -> Clip:
+    """A clip whose MediaPipe reading equals the truth except the left hip, which reads
+    ``offset_px`` too high; bodies sway a little from frame to frame."""
+    rng = np.random.default_rng(seed)
+    xy, world, truth = [], [], []
+    for _ in range(frames):
+        lm = camera_view(standing_body(), yaw_deg=float(rng.uniform(-20, 20)))
+        true_px = lm.xy_px + rng.normal(0, 2.0, (33, 2))
+        read = true_px.copy()
+        read[L.LEFT_HIP, 1] -= offset_px
+        xy.append(read)
+        truth.append(true_px)
+        w = rng.normal(0, 0.3, (33, 3))
+        world.append(w)
+    xy_a, truth_a, world_a = np.array(xy), np.array(truth), np.array(world)
+    return Clip(
+        name="c", body="b", split="train", pose="tree", azimuth_deg=0.0, elevation_deg=0.0,
+        xy_px=xy_a, visibility=np.ones((frames, 33)), world=world_a,
+        silhouette=rng.uniform(0, 0.5, (frames, 13, 4)), true_px=truth_a,
+        true_cam=world_a.copy(), image_w=640.0,
+    )  # fmt: skip
+
+
+def test_targets_are_zero_where_mediapipe_is_right() -> None:
+    c = _clip(5)
+    t = targets(c.xy_px, c.world, c.true_px, c.true_cam)
+    assert t.shape == (5, N_OUTPUTS) and np.allclose(t, 0.0)
+
+
+def test_mirrored_frames_carry_the_same_error_on_the_other_side() -> None:
+    c = _clip(3, offset_px=10.0)
+    x, y = design([c], mirror=True)
+    assert x.shape == (6, N_FEATURES) and y.shape == (6, N_OUTPUTS)
+    left, right = JOINTS.index(int(L.LEFT_HIP)), JOINTS.index(int(L.RIGHT_HIP))
+    # The reading is 10 px too high: the truth lies 10 px down the trunk (negative "up").
+    assert np.all(y[:3, 2 * left + 1] < 0) and np.allclose(y[:3, 2 * right + 1], 0.0)
+    # In the mirror the body's right hip carries that error, by the same amount.
+    assert np.allclose(y[3:, 2 * right + 1], y[:3, 2 * left + 1])
+    assert np.allclose(y[3:, 2 * left + 1], 0.0)
+
+
+def test_a_fitted_network_learns_a_constant_offset() -> None:
+    train, val = _clip(200, offset_px=12.0, seed=1), _clip(50, offset_px=12.0, seed=2)
+    x, y = design([train], mirror=False)
+    xv, yv = design([val], mirror=False)
+    model = train_mlp(x, y, xv, yv, hidden=32, epochs=30, log=False)
+    xy, _ = model.apply_arrays(val.xy_px, val.visibility, val.world, val.silhouette)
+    err_before = np.abs(val.xy_px[:, L.LEFT_HIP, 1] - val.true_px[:, L.LEFT_HIP, 1])
+    err_after = np.abs(xy[:, L.LEFT_HIP, 1] - val.true_px[:, L.LEFT_HIP, 1])
+    assert np.median(err_before) > 11.0
+    assert np.median(err_after) < 0.25 * np.median(err_before)
