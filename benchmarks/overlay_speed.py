@@ -42,53 +42,17 @@ from benchmarks.harness import ROOT, print_table, write_results
 from posecheck.landmarks import N_LANDMARKS, Landmark, Landmarks
 from posecheck.result import Balance, Cue, FrameResult, Metric
 from posecheck.vocab import Severity, View
+from tests.factories import STANDING_FACING_XY
 
 L = Landmark
 SIZES = [(640, 480), (1080, 1920)]
 VARIANTS = 10  # frames with different knee angles and weight splits, cycled through
 
-#: A standing, camera-facing figure (normalised x right, y down), left knee caving in.
-_STANDING = {
-    L.NOSE: (0.500, 0.150),
-    L.LEFT_EYE_INNER: (0.506, 0.138),
-    L.LEFT_EYE: (0.512, 0.137),
-    L.LEFT_EYE_OUTER: (0.518, 0.138),
-    L.RIGHT_EYE_INNER: (0.494, 0.138),
-    L.RIGHT_EYE: (0.488, 0.137),
-    L.RIGHT_EYE_OUTER: (0.482, 0.138),
-    L.LEFT_EAR: (0.528, 0.150),
-    L.RIGHT_EAR: (0.472, 0.150),
-    L.MOUTH_LEFT: (0.508, 0.178),
-    L.MOUTH_RIGHT: (0.492, 0.178),
-    L.LEFT_SHOULDER: (0.565, 0.270),
-    L.RIGHT_SHOULDER: (0.435, 0.270),
-    L.LEFT_ELBOW: (0.590, 0.400),
-    L.RIGHT_ELBOW: (0.410, 0.400),
-    L.LEFT_WRIST: (0.600, 0.520),
-    L.RIGHT_WRIST: (0.400, 0.520),
-    L.LEFT_PINKY: (0.604, 0.545),
-    L.RIGHT_PINKY: (0.396, 0.545),
-    L.LEFT_INDEX: (0.600, 0.550),
-    L.RIGHT_INDEX: (0.400, 0.550),
-    L.LEFT_THUMB: (0.594, 0.540),
-    L.RIGHT_THUMB: (0.406, 0.540),
-    L.LEFT_HIP: (0.538, 0.550),
-    L.RIGHT_HIP: (0.462, 0.550),
-    L.LEFT_KNEE: (0.518, 0.720),
-    L.RIGHT_KNEE: (0.465, 0.720),
-    L.LEFT_ANKLE: (0.545, 0.885),
-    L.RIGHT_ANKLE: (0.462, 0.885),
-    L.LEFT_HEEL: (0.543, 0.910),
-    L.RIGHT_HEEL: (0.464, 0.910),
-    L.LEFT_FOOT_INDEX: (0.560, 0.930),
-    L.RIGHT_FOOT_INDEX: (0.447, 0.930),
-}
-
 
 def make_result(image_wh: tuple[int, int], k: int = 0) -> FrameResult:
     """A Warrior 1 frame with what a real one carries: metrics, balance, five cues. ``k``
     varies the knee angles and the weight split as from frame to frame of a video."""
-    xy = np.array([_STANDING[Landmark(i)] for i in range(N_LANDMARKS)], dtype=np.float64)
+    xy = np.array([STANDING_FACING_XY[Landmark(i)] for i in range(N_LANDMARKS)], dtype=np.float64)
     lm = Landmarks(xy=xy, visibility=np.full(N_LANDMARKS, 0.99), image_wh=image_wh)
     w, h = image_wh
     feet_x = lm.xy_px[[L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX], 0]

@@ -147,3 +147,43 @@ def shift_feet(body: FloatArray, dx_m: float) -> FloatArray:
         for j in ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX"):
             out[L[f"{side}_{j}"], 0] += s * dx_m * (0.5 if j == "KNEE" else 1.0)
     return out
+
+
+#: A person standing facing the camera, normalised image coordinates (x right, y down).
+#: Facing the camera, the body's left is on the screen's right. The left knee caves in
+#: toward the midline (valgus); the right leg is straight.
+STANDING_FACING_XY: dict[L, tuple[float, float]] = {
+    L.NOSE: (0.500, 0.150),
+    L.LEFT_EYE_INNER: (0.506, 0.138),
+    L.LEFT_EYE: (0.512, 0.137),
+    L.LEFT_EYE_OUTER: (0.518, 0.138),
+    L.RIGHT_EYE_INNER: (0.494, 0.138),
+    L.RIGHT_EYE: (0.488, 0.137),
+    L.RIGHT_EYE_OUTER: (0.482, 0.138),
+    L.LEFT_EAR: (0.528, 0.150),
+    L.RIGHT_EAR: (0.472, 0.150),
+    L.MOUTH_LEFT: (0.508, 0.178),
+    L.MOUTH_RIGHT: (0.492, 0.178),
+    L.LEFT_SHOULDER: (0.565, 0.270),
+    L.RIGHT_SHOULDER: (0.435, 0.270),
+    L.LEFT_ELBOW: (0.590, 0.400),
+    L.RIGHT_ELBOW: (0.410, 0.400),
+    L.LEFT_WRIST: (0.600, 0.520),
+    L.RIGHT_WRIST: (0.400, 0.520),
+    L.LEFT_PINKY: (0.604, 0.545),
+    L.RIGHT_PINKY: (0.396, 0.545),
+    L.LEFT_INDEX: (0.600, 0.550),
+    L.RIGHT_INDEX: (0.400, 0.550),
+    L.LEFT_THUMB: (0.594, 0.540),
+    L.RIGHT_THUMB: (0.406, 0.540),
+    L.LEFT_HIP: (0.538, 0.550),
+    L.RIGHT_HIP: (0.462, 0.550),
+    L.LEFT_KNEE: (0.518, 0.720),
+    L.RIGHT_KNEE: (0.465, 0.720),
+    L.LEFT_ANKLE: (0.545, 0.885),
+    L.RIGHT_ANKLE: (0.462, 0.885),
+    L.LEFT_HEEL: (0.543, 0.910),
+    L.RIGHT_HEEL: (0.464, 0.910),
+    L.LEFT_FOOT_INDEX: (0.560, 0.930),
+    L.RIGHT_FOOT_INDEX: (0.447, 0.930),
+}

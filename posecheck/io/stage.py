@@ -28,8 +28,9 @@ import queue
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Generic, Self, TypeVar
+
+from posecheck.io.closing import ClosesOnExit, CommitsOnExit
 
 T = TypeVar("T")
 
@@ -105,7 +106,7 @@ class Worker:
 _END = object()
 
 
-class Stage(Generic[T]):
+class Stage(CommitsOnExit, Generic[T]):
     """Runs ``work(item)`` for each item put, in order, in one background thread.
 
     Use as a context manager (or :meth:`start`, then :meth:`close` or :meth:`abort`):
@@ -133,17 +134,6 @@ class Stage(Generic[T]):
 
     def __enter__(self) -> Self:
         return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
     @property
     def error(self) -> BaseException | None:
@@ -240,7 +230,7 @@ class _Failure:
     exc: BaseException
 
 
-class Producer(Generic[T]):
+class Producer(ClosesOnExit, Generic[T]):
     """Iterates ``produce(stopping)`` in one background thread; the items wait in a
     bounded queue for the caller, who iterates the producer or polls :meth:`get`.
 
@@ -274,17 +264,6 @@ class Producer(Generic[T]):
     def start(self) -> Self:
         self._worker.start()
         return self
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @property
     def ended(self) -> bool:

@@ -19,10 +19,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Self
 
 from posecheck.io.atomic import atomic_text, temp_path
+from posecheck.io.closing import CommitsOnExit
 from posecheck.measure import geometry
 from posecheck.report import Hold
 from posecheck.result import FrameResult
@@ -67,7 +67,7 @@ def hold_at(time_s: float, holds: Sequence[Hold]) -> int | None:
     return None
 
 
-class FramesCsvWriter:
+class FramesCsvWriter(CommitsOnExit):
     """Writes ``frames.csv`` at ``path``, a row per frame, as a context manager::
 
         with FramesCsvWriter(out / "frames.csv") as rows:
@@ -99,15 +99,10 @@ class FramesCsvWriter:
     def __enter__(self) -> Self:
         return self.open()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def abort(self) -> None:
+        """Close and delete the streamed rows (an exception left the ``with`` block)."""
         self.close()
-        if exc_type is not None:
-            self.discard()
+        self.discard()
 
     def write(self, index: int, time_s: float, result: FrameResult) -> None:
         """Add the row of frame ``index`` at ``time_s`` seconds (hold column left empty

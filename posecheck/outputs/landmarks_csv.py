@@ -14,12 +14,11 @@ without a person has its frame and time and empty cells.
 from __future__ import annotations
 
 import csv
-from contextlib import ExitStack
 from pathlib import Path
-from types import TracebackType
 from typing import IO, TYPE_CHECKING, Self
 
-from posecheck.io.atomic import atomic_text
+from posecheck.io.atomic import commit, temp_path
+from posecheck.io.closing import CommitsOnExit
 from posecheck.landmarks import Landmark, Landmarks
 
 if TYPE_CHECKING:
@@ -49,7 +48,7 @@ def row(index: int, time_s: float, landmarks: Landmarks | None) -> list[str]:
     return cells
 
 
-class LandmarksCsvSink:
+class LandmarksCsvSink(CommitsOnExit):
     """Write ``landmarks.csv`` frame by frame; the file appears (atomically) on a clean
     exit and not at all after an exception::
 
@@ -60,13 +59,14 @@ class LandmarksCsvSink:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._stack = ExitStack()
+        self._tmp = temp_path(path)
+        self._file: IO[str] | None = None
         self._writer: _CsvWriter | None = None
         self.rows = 0
 
     def __enter__(self) -> Self:
-        fh: IO[str] = self._stack.enter_context(atomic_text(self.path))
-        self._writer = csv.writer(fh)
+        self._file = open(self._tmp, "w", encoding="utf-8", newline="")
+        self._writer = csv.writer(self._file)
         self._writer.writerow(fields())
         return self
 
@@ -77,11 +77,16 @@ class LandmarksCsvSink:
         self._writer.writerow(row(index, time_s, landmarks))
         self.rows += 1
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._writer = None
-        self._stack.__exit__(exc_type, exc, tb)
+    def close(self) -> None:
+        """Finish the file: fsync it and rename it into place."""
+        if self._file is not None:
+            self._file.close()
+            self._file, self._writer = None, None
+            commit(self._tmp, self.path)
+
+    def abort(self) -> None:
+        """Delete what was written (an exception left the ``with`` block)."""
+        if self._file is not None:
+            self._file.close()
+            self._file, self._writer = None, None
+        self._tmp.unlink(missing_ok=True)
