@@ -132,7 +132,7 @@ def test_faults_are_continuous_and_pelvis_tilts_both_ways(pose: str) -> None:
     tilt = _values(pose, "pelvis_tilt_deg")
     lo, hi, _ = WIDE_FAULTS[pose]["pelvis_tilt_deg"]
     assert tilt.min() < 0.6 * lo and tilt.max() > 0.6 * hi  # drop and hike
-    assert len(set(tilt.round(2))) > 0.9 * len(tilt) > 20  # a range, not a few sizes
+    assert len(set(tilt.round(2))) > 0.9 * len(tilt) > 15  # a range, not a few sizes
     aligned = [s for s in SPECS if s.pose == pose and s.stem.split("_v")[0].endswith("a")]
     assert aligned and all(
         not set(s.params) & set(WIDE_FAULTS[pose]) and s.params.get("foot_on") != "knee"

@@ -857,8 +857,8 @@ WIDE_SEED = 13_2026
 WIDE_N_BODIES = 20
 WIDE_TEST_INDEX = (1, 4, 7, 10, 14, 17)
 #: Animations per (body, pose), and views (clips) per animation.
-WIDE_ANIMS_PER_BODY_POSE = 3
-WIDE_VIEWS_PER_ANIM = 2
+WIDE_ANIMS_PER_BODY_POSE = 2
+WIDE_VIEWS_PER_ANIM = 3
 #: Timing: a short entry (a transition from standing or lying) and a short hold.
 WIDE_FPS, WIDE_ENTRY_S, WIDE_HOLD_S = 15.0, 0.5, 1.0
 #: Phenotype ranges (anny, 0..1) the bodies are drawn over (stratified: each range is cut
@@ -954,7 +954,7 @@ WIDE_DISTANCE_M = (2.0, 5.0)
 #: Lenses: the long side's field of view (degrees), phone-wide and normal.
 WIDE_LENSES: dict[str, tuple[float, float]] = {"wide": (70.0, 80.0), "normal": (40.0, 50.0)}
 #: Picture sizes: portrait and landscape 16:9.
-WIDE_PORTRAIT_WH, WIDE_LANDSCAPE_WH = (480, 854), (854, 480)
+WIDE_PORTRAIT_WH, WIDE_LANDSCAPE_WH = (360, 640), (640, 360)
 
 _SKIN_TONES = (
     (0.92, 0.76, 0.65),
