@@ -74,6 +74,7 @@ def test_manifest_records_the_split() -> None:
     assert [c["stem"] for c in m["clips"]] == [s.stem for s in SPECS]
     for c in m["clips"]:
         assert c["split"] == m["bodies"][c["body"]]["split"]
+        assert c["kind"] == ("aligned" if c["stem"].split("_v")[0].endswith("a") else "fault")
     json.dumps(m)  # plain JSON
 
 

@@ -1129,6 +1129,13 @@ def wide_set() -> list[ClipSpec]:
     return [spec for _, spec in sorted(specs, key=lambda o: o[0])]
 
 
+def fault_kind(spec: ClipSpec) -> str:
+    """``"aligned"`` when the clip sets none of its pose's :data:`WIDE_FAULTS` (nor Tree's
+    foot on the knee), else ``"fault"``."""
+    faulty = set(spec.params) & set(WIDE_FAULTS.get(spec.pose, {}))
+    return "fault" if faulty or spec.params.get("foot_on") == "knee" else "aligned"
+
+
 def manifest(name: str, specs: Sequence[ClipSpec]) -> dict[str, Any]:
     """A set's manifest: its bodies (phenotype, split) and clips (stem, split, body, pose,
     kind, params, camera placement), for finding a split without opening truth files."""
@@ -1151,6 +1158,7 @@ def manifest(name: str, specs: Sequence[ClipSpec]) -> dict[str, Any]:
                 "body": s.body,
                 "pose": s.pose,
                 "side": s.side,
+                "kind": fault_kind(s),
                 "params": s.params,
                 "azimuth_deg": s.azimuth_deg,
                 "camera_height_m": s.camera_height_m,
