@@ -133,9 +133,10 @@ def test_faults_are_continuous_and_pelvis_tilts_both_ways(pose: str) -> None:
     tilt = _values(pose, "pelvis_tilt_deg")
     lo, hi, _ = WIDE_FAULTS[pose]["pelvis_tilt_deg"]
     assert tilt.min() < 0.6 * lo and tilt.max() > 0.6 * hi  # drop and hike
-    assert len(set(tilt.round(2))) > 0.9 * len(tilt) > 15  # a range, not a few sizes
+    assert len(set(tilt.round(2))) == len(tilt) >= 8  # a range, not a few sizes
     aligned = [s for s in SPECS if s.pose == pose and s.stem.split("_v")[0].endswith("a")]
-    assert aligned and all(
+    assert {s.split for s in aligned} == {"train", "test"}
+    assert all(
         not set(s.params) & set(WIDE_FAULTS[pose]) and s.params.get("foot_on") != "knee"
         for s in aligned
     )
@@ -158,7 +159,7 @@ def test_faults_are_continuous_and_pelvis_tilts_both_ways(pose: str) -> None:
 )
 def test_signed_faults_go_both_ways(pose: str, param: str) -> None:
     v = _values(pose, param)
-    assert len(v) >= 8 and v.min() < 0 < v.max()
+    assert len(v) >= 5 and v.min() < 0 < v.max()
 
 
 def test_bridge_knee_gap_ratio_caves_and_splays() -> None:
@@ -194,6 +195,12 @@ def test_set_is_deterministic_across_processes() -> None:
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     assert json.loads(out.stdout) == here
+
+
+def test_more_rounds_keep_the_first_ones() -> None:
+    more = {s.stem: s.digest() for s in wide_set(2)}
+    assert len(more) == 2 * len(SPECS)
+    assert all(more[s.stem] == s.digest() for s in SPECS)
 
 
 def test_later_fields_leave_older_hashes_alone() -> None:

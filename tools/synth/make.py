@@ -856,9 +856,10 @@ WIDE_SEED = 13_2026
 #: Bodies of the ``wide`` set, and which of them (by index) are held out for testing.
 WIDE_N_BODIES = 20
 WIDE_TEST_INDEX = (1, 4, 7, 10, 14, 17)
-#: Animations per (body, pose), and views (clips) per animation.
-WIDE_ANIMS_PER_BODY_POSE = 2
-WIDE_VIEWS_PER_ANIM = 3
+#: Rounds: animations per (body, pose) by default (``make wide --rounds N`` for more; a
+#: round is 160 clips), and views (clips) per animation.
+WIDE_ROUNDS = 1
+WIDE_VIEWS_PER_ANIM = 2
 #: Timing: a short entry (a transition from standing or lying) and a short hold.
 WIDE_FPS, WIDE_ENTRY_S, WIDE_HOLD_S = 15.0, 0.5, 1.0
 #: Phenotype ranges (anny, 0..1) the bodies are drawn over (stratified: each range is cut
@@ -909,39 +910,41 @@ def wide_bodies() -> dict[str, WideBody]:
 #: both directions (hip drop and hike, knee in and out, weight either way).
 WIDE_FAULTS: dict[str, dict[str, tuple[float, float, float]]] = {
     "warrior1": {
-        "pelvis_tilt_deg": (-10.0, 10.0, 0.85),
+        "pelvis_tilt_deg": (-10.0, 10.0, 0.8),
         "hips_open_deg": (-10.0, 40.0, 0.5),
         "knee_midline_deg": (-8.0, 15.0, 0.5),
-        "weight_front_shift": (-0.15, 0.25, 0.4),
+        "weight_front_shift": (-0.15, 0.25, 0.5),
         "back_hip_flexed_deg": (0.0, 45.0, 0.25),
         "back_knee_bend_deg": (0.0, 40.0, 0.2),
     },
     "tree": {
-        "pelvis_tilt_deg": (-15.0, 15.0, 0.85),
+        "pelvis_tilt_deg": (-15.0, 15.0, 0.8),
         "knee_midline_deg": (-6.0, 14.0, 0.5),
-        "com_shift_foot_lengths": (-0.5, 0.6, 0.4),
+        "com_shift_foot_lengths": (-0.5, 0.6, 0.5),
         "standing_knee_bend_deg": (0.0, 20.0, 0.25),
         "lifted_knee_open_deg": (15.0, 85.0, 0.3),
     },
     "half_moon": {
-        "pelvis_tilt_deg": (-10.0, 10.0, 0.85),
+        "pelvis_tilt_deg": (-10.0, 10.0, 0.8),
         "hips_rolled_deg": (-10.0, 45.0, 0.5),
-        "knee_midline_deg": (-6.0, 12.0, 0.4),
-        "com_shift_m": (-0.12, 0.12, 0.4),
+        "knee_midline_deg": (-6.0, 12.0, 0.5),
+        "com_shift_m": (-0.12, 0.12, 0.5),
         "lifted_leg_drop_deg": (-10.0, 25.0, 0.3),
         "hand_offset_m": (-0.1, 0.25, 0.25),
         "standing_knee_bend_deg": (0.0, 20.0, 0.2),
     },
     "bridge": {
-        "pelvis_tilt_deg": (-10.0, 10.0, 0.85),
-        "knee_gap_ratio": (0.65, 1.35, 0.5),
-        "knee_gap_skew": (-0.25, 0.25, 0.4),
-        "weight_shift": (-0.7, 0.7, 0.4),
+        "pelvis_tilt_deg": (-10.0, 10.0, 0.8),
+        "knee_gap_ratio": (0.65, 1.35, 0.9),
+        "knee_gap_skew": (-0.25, 0.25, 0.5),
+        "weight_shift": (-0.7, 0.7, 0.5),
         "hip_lift_deg": (135.0, 175.0, 0.3),
     },
 }
-#: Chance an animation is aligned (no fault drawn; only the posture varies).
-WIDE_ALIGNED_CHANCE = 0.2
+#: One animation in this many is aligned (no fault; only the posture varies): in each
+#: round and pose, the bodies whose (index + pose index + round) is a multiple (so train
+#: and test bodies both have aligned clips of every pose).
+WIDE_ALIGNED_EVERY = 4
 #: Camera azimuths (relative to the pose's front), jittered by up to 5 degrees: front
 #: +-45 in 15-degree steps, oblique +-60, side +-90. The first view of each animation is
 #: drawn from the front +-45.
@@ -951,6 +954,7 @@ WIDE_AZIMUTHS = (-90.0, -60.0, -45.0, -30.0, -15.0, 0.0, 15.0, 30.0, 45.0, 60.0,
 WIDE_HEIGHTS = (0.4, 0.7, 1.0, 1.3, 1.6)
 WIDE_BRIDGE_HEIGHTS = (0.8, 1.2, 1.6, 2.0)
 WIDE_DISTANCE_M = (2.0, 5.0)
+WIDE_BRIDGE_DISTANCE_M = (2.0, 3.5)  # a lying body 5 m away is a few dozen pixels
 #: Lenses: the long side's field of view (degrees), phone-wide and normal.
 WIDE_LENSES: dict[str, tuple[float, float]] = {"wide": (70.0, 80.0), "normal": (40.0, 50.0)}
 #: Picture sizes: portrait and landscape 16:9.
@@ -1042,32 +1046,45 @@ def _wide_posture(pose: str, rng: np.random.Generator) -> dict[str, Any]:
     return {}
 
 
-def _wide_params(pose: str, rng: np.random.Generator) -> tuple[str, dict[str, Any]]:
-    """``(kind, params)``: ``"aligned"`` or ``"fault"``, and the pose's parameters."""
+def _wide_strata(pose: str, rnd: int) -> dict[str, NDArray[np.float64]]:
+    """For one round of one pose: each fault's value for each body, stratified over the
+    bodies (the range cut into one bin per body, each bin used once, a random place in
+    it), so every round spans every range whatever the draws of which faults are on."""
+    n = WIDE_N_BODIES
+    out: dict[str, NDArray[np.float64]] = {}
+    for j, (name, (lo, hi, _)) in enumerate(WIDE_FAULTS[pose].items()):
+        rng = np.random.default_rng([WIDE_SEED, 2, rnd, list(WIDE_FAULTS).index(pose), j])
+        out[name] = lo + (hi - lo) * (rng.permutation(n) + rng.uniform(0.0, 1.0, n)) / n
+    return out
+
+
+def _wide_params(
+    pose: str, rng: np.random.Generator, values: dict[str, float], aligned: bool
+) -> tuple[str, dict[str, Any]]:
+    """``(kind, params)``: ``"aligned"`` or ``"fault"``, and the pose's parameters, each
+    fault (when on: its chance in :data:`WIDE_FAULTS`) at its value in ``values``."""
     params = _wide_posture(pose, rng)
-    if rng.uniform() < WIDE_ALIGNED_CHANCE:
+    if aligned:
         return "aligned", params
     drawn = False
-    for name, (lo, hi, chance) in WIDE_FAULTS[pose].items():
-        value = rng.uniform(lo, hi)  # drawn always, so each fault keeps its stream
+    for name, (_, _, chance) in WIDE_FAULTS[pose].items():
         if rng.uniform() < chance:
-            params[name] = round(float(value), 3)
+            params[name] = round(float(values[name]), 3)
             drawn = True
     if pose == "tree" and rng.uniform() < 0.15:
         params["foot_on"] = "knee"
         drawn = True
     if not drawn:  # at least the pelvis
-        lo, hi, _ = WIDE_FAULTS[pose]["pelvis_tilt_deg"]
-        params["pelvis_tilt_deg"] = round(float(rng.uniform(lo, hi)), 3)
+        params["pelvis_tilt_deg"] = round(float(values["pelvis_tilt_deg"]), 3)
     return "fault", params
 
 
-def wide_set() -> list[ClipSpec]:
+def wide_set(rounds: int = WIDE_ROUNDS) -> list[ClipSpec]:
     """Many bodies x views with continuous faults, split by body into train and test.
 
     :data:`WIDE_N_BODIES` bodies drawn over anny's phenotype space (:func:`wide_bodies`;
     those at :data:`WIDE_TEST_INDEX` are test bodies), each posed in all four poses,
-    :data:`WIDE_ANIMS_PER_BODY_POSE` animations per (body, pose): aligned (a fifth) or
+    ``rounds`` animations per (body, pose): aligned (a fifth) or
     with faults drawn from the ranges in :data:`WIDE_FAULTS`. Each animation is filmed
     from :data:`WIDE_VIEWS_PER_ANIM` cameras (the first within +-45 deg of the front),
     each with its own height, distance, lens, orientation, outfit, room and lights. Short
@@ -1081,15 +1098,23 @@ def wide_set() -> list[ClipSpec]:
     for bi, wb in enumerate(wide_bodies().values()):
         for pi, pose in enumerate(poses_):
             rng = np.random.default_rng([WIDE_SEED, 1, bi, pi])
-            for k in range(WIDE_ANIMS_PER_BODY_POSE):
-                kind, params = _wide_params(pose, rng)
+            for k in range(rounds):
+                strata = _wide_strata(pose, k)
+                aligned = (bi + pi + k) % WIDE_ALIGNED_EVERY == 0
+                values = {f: v[bi] for f, v in strata.items()}
+                kind, params = _wide_params(pose, rng, values, aligned)
                 side = None if pose == "bridge" else str(rng.choice(["left", "right"]))
                 seed = 10_000 + 1000 * bi + 100 * pi + k
                 sway = round(float(rng.uniform(0.5, 2.0)), 2)
                 heights = WIDE_BRIDGE_HEIGHTS if pose == "bridge" else WIDE_HEIGHTS
+                dist = WIDE_BRIDGE_DISTANCE_M if pose == "bridge" else WIDE_DISTANCE_M
                 for v in range(WIDE_VIEWS_PER_ANIM):
-                    grid = [a for a in WIDE_AZIMUTHS if v > 0 or abs(a) <= 45.0]
-                    az = grid[rng.integers(len(grid))] + rng.uniform(-5.0, 5.0)
+                    if v == 0:  # within +-45 of the front, at random
+                        front = [a for a in WIDE_AZIMUTHS if abs(a) <= 45.0]
+                        az = front[rng.integers(len(front))]
+                    else:  # the whole grid in turn, so every azimuth gets its share
+                        az = WIDE_AZIMUTHS[(bi + 5 * pi + 7 * k + v) % len(WIDE_AZIMUTHS)]
+                    az += rng.uniform(-5.0, 5.0)
                     height = heights[rng.integers(len(heights))] + rng.uniform(-0.15, 0.15)
                     height = min(max(height, heights[0]), heights[-1])
                     lens = "wide" if rng.uniform() < 0.6 else "normal"
@@ -1110,7 +1135,7 @@ def wide_set() -> list[ClipSpec]:
                                 body=wb.name,
                                 azimuth_deg=round(float(az), 2),
                                 elevation_deg=0.0,
-                                distance_m=round(float(rng.uniform(*WIDE_DISTANCE_M)), 3),
+                                distance_m=round(float(rng.uniform(*dist)), 3),
                                 fps=WIDE_FPS,
                                 entry_s=WIDE_ENTRY_S,
                                 hold_s=WIDE_HOLD_S,
@@ -1267,6 +1292,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="render only clips whose stem matches this glob (repeatable)",
     )
     parser.add_argument("--jobs", type=int, default=1, help="parallel processes (default 1)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"wide set: animations per body and pose (default {WIDE_ROUNDS}); more rounds "
+        "keep the clips of the first ones",
+    )
     parser.add_argument("--force", action="store_true", help="re-render finished clips")
     parser.add_argument("--list", action="store_true", help="list the clips and exit")
     parser.add_argument(
@@ -1277,7 +1310,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    all_specs = specs = SETS[args.set]()
+    if args.rounds is not None and args.set != "wide":
+        print("error: --rounds is for the wide set", file=sys.stderr)
+        return 2
+    all_specs = specs = (
+        wide_set(args.rounds) if args.set == "wide" and args.rounds else SETS[args.set]()
+    )
     if args.only:
         specs = [s for s in specs if any(fnmatch.fnmatchcase(s.stem, p) for p in args.only)]
         if not specs:
