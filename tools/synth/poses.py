@@ -417,7 +417,10 @@ class _Rig:
                 ]
             )
         )
-        band = leg[np.abs(rest_v[leg, 2] - z) < 0.012]
+        for tol in (0.012, 0.02, 0.035):  # a long, lean leg has sparser vertex rows
+            band = leg[np.abs(rest_v[leg, 2] - z) < tol]
+            if len(band):
+                break
         return int(band[np.argmin(rest_v[band, 0])])
 
 
