@@ -4,6 +4,12 @@
     python -m tools.synth.make bench --out ~/.cache/posecheck-synth/bench --jobs 2
     python -m tools.synth.make bench --list            # what would be rendered
     python -m tools.synth.make samples --only 'tree_*'
+    python -m tools.synth.make wide --out ~/.cache/posecheck-synth/wide --jobs 2
+
+``wide`` is the set for learning a correction (issue 13): many bodies drawn over anny's
+phenotype space, split by body into train and test (``split`` in each truth file and in
+``manifest.json`` beside the clips), continuous faults, many cameras, outfits and lights
+(:func:`wide_set`).
 
 A clip is a :class:`ClipSpec`: pose and fault parameters, body (phenotype), camera
 (azimuth and elevation relative to the BODY's facing, distance or "fill the picture"),
@@ -26,6 +32,7 @@ Frames: world metres (+Z up, floor z = 0, -Y the unrotated body's front); camera
 from __future__ import annotations
 
 import argparse
+import colorsys
 import fnmatch
 import hashlib
 import json
@@ -55,6 +62,7 @@ SCHEMA = 1
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES_DIR = REPO / "samples" / "synth"
 DEFAULT_BENCH_DIR = Path("~/.cache/posecheck-synth/bench")
+DEFAULT_WIDE_DIR = Path("~/.cache/posecheck-synth/wide")
 
 #: Named bodies (anny phenotype values, 0..1). In anny gender 0 = male, 1 = female, and age
 #: runs newborn (-1/3), baby (0), child (1/3), young adult (2/3), old (1). Standing
@@ -110,6 +118,18 @@ class ClipSpec:
         seed: sway randomness.
         palette: a key of ``render.PALETTES``.
         image_wh: picture size in pixels (even).
+        vfov_deg: the lens's vertical field of view (portrait phones ~70-80).
+        camera_height_m: with ``distance_m``, place the camera by its height above the
+            floor and its horizontal distance from the framing centre (a phone on a stand)
+            instead of by ``elevation_deg``; pushed back when the body would not fit
+            (:func:`place_camera`). None: ``elevation_deg`` as before.
+        outfit: a full ``render.Palette`` as a dict (colours, sleeves, looseness),
+            overriding ``palette``; None: ``palette``.
+        light: ``render.Lighting`` fields as a dict; None: the default lighting.
+        split: ``"train"`` / ``"test"`` for the sets split by body; None elsewhere.
+
+    The fields after ``image_wh`` came later: at their defaults they are left out of
+    :meth:`to_json` and so of :meth:`digest`, and older clips keep their hashes.
     """
 
     stem: str
@@ -128,17 +148,35 @@ class ClipSpec:
     seed: int = 0
     palette: str = "teal"
     image_wh: tuple[int, int] = (640, 480)
+    vfov_deg: float = 50.0
+    camera_height_m: float | None = None
+    outfit: dict[str, Any] | None = None
+    light: dict[str, float] | None = None
+    split: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON dict."""
+        """Plain JSON dict (the later fields only when they differ from their defaults)."""
         d = asdict(self)
         d["image_wh"] = list(self.image_wh)
+        for k, default in _LATER_FIELDS.items():
+            if d[k] == default:
+                del d[k]
         return d
 
     def digest(self) -> str:
         """12 hex digits identifying this spec and :data:`GENERATOR_VERSION`."""
         text = json.dumps([GENERATOR_VERSION, self.to_json()], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+#: :class:`ClipSpec` fields added after the bench set was rendered, with their defaults.
+_LATER_FIELDS: dict[str, Any] = {
+    "vfov_deg": 50.0,
+    "camera_height_m": None,
+    "outfit": None,
+    "light": None,
+    "split": None,
+}
 
 
 # --------------------------------------------------------------------------- poses
@@ -180,6 +218,7 @@ def fit_camera(
     image_wh: tuple[int, int],
     fill: float = 0.7,
     distance_m: float | None = None,
+    vfov_deg: float = 50.0,
 ) -> Camera:
     """A camera at the given world azimuth/elevation that frames ``points_m``.
 
@@ -190,6 +229,7 @@ def fit_camera(
         fill: fraction of the picture's height or width (whichever binds) the points'
             projected extent takes, when ``distance_m`` is None.
         distance_m: fixed distance (the framing then only centres the points).
+        vfov_deg: the lens's vertical field of view.
     Returns:
         The camera; its target is moved so the points' projected box is centred.
     """
@@ -204,6 +244,7 @@ def fit_camera(
         elevation_deg=elevation_deg,
         distance_m=dist,
         image_wh=image_wh,
+        vfov_deg=vfov_deg,
     )
     for _ in range(6):
         px = cam.project(pts)
@@ -221,8 +262,68 @@ def fit_camera(
             elevation_deg=elevation_deg,
             distance_m=dist,
             image_wh=image_wh,
+            vfov_deg=vfov_deg,
         )
     return cam
+
+
+def place_camera(
+    points_m: FloatArray,
+    *,
+    azimuth_deg: float,
+    height_m: float,
+    distance_m: float,
+    image_wh: tuple[int, int],
+    vfov_deg: float,
+    max_fill: float = 0.9,
+) -> Camera:
+    """A camera ``height_m`` above the floor, ``distance_m`` horizontally from the centre
+    of ``points_m``'s box at world ``azimuth_deg``, aimed so the points' projected box is
+    centred (a phone on a stand pointed at the person).
+
+    When the points would take more than ``max_fill`` of the picture's height or width,
+    the camera moves back (same height) until they fit; ``Camera.distance_m`` is then the
+    3D distance to the aim point and ``elevation_deg`` the resulting downward look.
+    """
+    pts = np.asarray(points_m, dtype=np.float64)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    target = (lo + hi) / 2.0
+    horiz = float(distance_m)
+    w, h = image_wh
+    cam: Camera | None = None
+    for _ in range(8):
+        dz = height_m - float(target[2])
+        cam = orbit_camera(
+            target,
+            azimuth_deg=azimuth_deg,
+            elevation_deg=math.degrees(math.atan2(dz, horiz)),
+            distance_m=math.hypot(horiz, dz),
+            image_wh=image_wh,
+            vfov_deg=vfov_deg,
+        )
+        c = cam.to_cam(pts)
+        if float(c[:, 2].min()) < 0.3:  # points behind or at the lens: back off
+            horiz *= 1.3
+            continue
+        px = cam.project(pts)
+        (x0, y0), (x1, y1) = px.min(axis=0), px.max(axis=0)
+        du, dv = (x0 + x1) / 2.0 - cam.cx_px, (y0 + y1) / 2.0 - cam.cy_px
+        r, dist = cam.rotation, cam.distance_m
+        target = target + (du / cam.fx_px) * dist * r[0] + (dv / cam.fy_px) * dist * r[1]
+        target[2] = min(max(float(target[2]), float(lo[2])), float(hi[2]))
+        scale = max((x1 - x0) / (max_fill * w), (y1 - y0) / (max_fill * h))
+        if scale > 1.0:
+            horiz *= float(scale)
+    assert cam is not None
+    dz = height_m - float(target[2])
+    return orbit_camera(
+        target,
+        azimuth_deg=azimuth_deg,
+        elevation_deg=math.degrees(math.atan2(dz, horiz)),
+        distance_m=math.hypot(horiz, dz),
+        image_wh=image_wh,
+        vfov_deg=vfov_deg,
+    )
 
 
 def mat_for(landmarks_m: FloatArray) -> tuple[tuple[float, float], float]:
@@ -251,14 +352,23 @@ def mat_for(landmarks_m: FloatArray) -> tuple[tuple[float, float], float]:
 _BODY_CACHE: dict[str, Any] = {}
 
 
+def phenotype(name: str) -> dict[str, float]:
+    """anny phenotype of a named body: a :data:`BODIES` key or a ``wide`` set body."""
+    if name in BODIES:
+        return BODIES[name]
+    wide = wide_bodies()
+    if name in wide:
+        return wide[name].phenotype
+    raise ValueError(f"unknown body {name!r}; expected one of {sorted(BODIES)} or {sorted(wide)}")
+
+
 def _body(name: str) -> Any:
-    """The ``body.Body`` for a :data:`BODIES` key, built once per process."""
-    if name not in BODIES:
-        raise ValueError(f"unknown body {name!r}; expected one of {sorted(BODIES)}")
+    """The ``body.Body`` for a named body (:func:`phenotype`), built once per process."""
+    ph = phenotype(name)
     if name not in _BODY_CACHE:
         from tools.synth.body import Body
 
-        _BODY_CACHE[name] = Body(BODIES[name])
+        _BODY_CACHE[name] = Body(ph)
     return _BODY_CACHE[name]
 
 
@@ -327,7 +437,7 @@ def render_clip(
         ``render_s`` (render + encode) and ``ms_per_frame`` (render + encode).
     """
     from posecheck.io.video import VideoWriter
-    from tools.synth.render import MatPlacement, Renderer
+    from tools.synth.render import Lighting, MatPlacement, Palette, Renderer
 
     poses = _poses()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -345,14 +455,25 @@ def render_clip(
     landmarks = np.stack([f.landmarks_m for f in frames])  # (T, 33, 3)
     com = np.stack([f.com_m for f in frames])  # (T, 3)
     facing = FACING_AZIMUTH_DEG[spec.pose]
-    camera = fit_camera(
-        verts[::3, ::7].reshape(-1, 3),
-        azimuth_deg=facing + spec.azimuth_deg,
-        elevation_deg=spec.elevation_deg,
-        image_wh=spec.image_wh,
-        fill=spec.fill,
-        distance_m=spec.distance_m,
-    )
+    if spec.camera_height_m is not None and spec.distance_m is not None:
+        camera = place_camera(
+            verts[::3, ::7].reshape(-1, 3),
+            azimuth_deg=facing + spec.azimuth_deg,
+            height_m=spec.camera_height_m,
+            distance_m=spec.distance_m,
+            image_wh=spec.image_wh,
+            vfov_deg=spec.vfov_deg,
+        )
+    else:
+        camera = fit_camera(
+            verts[::3, ::7].reshape(-1, 3),
+            azimuth_deg=facing + spec.azimuth_deg,
+            elevation_deg=spec.elevation_deg,
+            image_wh=spec.image_wh,
+            fill=spec.fill,
+            distance_m=spec.distance_m,
+            vfov_deg=spec.vfov_deg,
+        )
     centre, yaw = mat_for(landmarks[-1])
     mat = MatPlacement(center_xy_m=centre, yaw_deg=yaw)
 
@@ -361,10 +482,11 @@ def render_clip(
         Renderer(
             body,
             camera,
-            palette=spec.palette,
+            palette=spec.palette if spec.outfit is None else Palette.from_json(spec.outfit),
             mat=mat,
             room_center_xy_m=centre,
             room_yaw_deg=facing,
+            lighting=None if spec.light is None else Lighting(**spec.light),
         ) as renderer,
         VideoWriter(mp4, spec.fps, spec.image_wh, crf=crf, preset=preset) as writer,
     ):
@@ -385,6 +507,7 @@ def render_clip(
         "camera": camera.to_json(),
         "fps": spec.fps,
         "hold_from_s": spec.entry_s,
+        "split": spec.split,
         "spec": spec.to_json(),
         "spec_hash": spec.digest(),
         "generator_version": GENERATOR_VERSION,
@@ -724,7 +847,361 @@ def _num(v: float | str) -> str:
 PALETTE_NAMES = ("teal", "coral", "grey", "olive")
 
 
-SETS: dict[str, Callable[[], list[ClipSpec]]] = {"samples": samples_set, "bench": bench_set}
+# --------------------------------------------------------------------------- the wide set
+
+#: Master seed of the ``wide`` set: every draw (bodies, faults, cameras, outfits, lights)
+#: comes from generators seeded by it and the draw's place, so the set is the same on
+#: every machine and growing it (more animations per body and pose) keeps the clips before.
+WIDE_SEED = 13_2026
+#: Bodies of the ``wide`` set, and which of them (by index) are held out for testing.
+WIDE_N_BODIES = 20
+WIDE_TEST_INDEX = (1, 4, 7, 10, 14, 17)
+#: Rounds: animations per (body, pose) by default (``make wide --rounds N`` for more; a
+#: round is 160 clips), and views (clips) per animation.
+WIDE_ROUNDS = 1
+WIDE_VIEWS_PER_ANIM = 2
+#: Timing: a short entry (a transition from standing or lying) and a short hold.
+WIDE_FPS, WIDE_ENTRY_S, WIDE_HOLD_S = 15.0, 0.5, 1.0
+#: Phenotype ranges (anny, 0..1) the bodies are drawn over (stratified: each range is cut
+#: into WIDE_N_BODIES bins and each bin used once). Gender alternates female (0.8-1) and
+#: male (0-0.2); age 0.5 = teenager, 0.67 = young adult, 1 = old.
+WIDE_PHENOTYPE_RANGES: dict[str, tuple[float, float]] = {
+    "age": (0.5, 1.0),
+    "height": (0.05, 0.95),
+    "weight": (0.1, 0.9),
+    "muscle": (0.1, 0.9),
+    "proportions": (0.3, 0.7),
+}
+
+
+@dataclass(frozen=True)
+class WideBody:
+    """One body of the ``wide`` set: its name, anny phenotype and split."""
+
+    name: str
+    phenotype: dict[str, float]
+    split: str
+
+
+_WIDE_BODIES: dict[str, WideBody] = {}
+
+
+def wide_bodies() -> dict[str, WideBody]:
+    """The ``wide`` set's bodies ``w00`` ... (deterministic; built once per process)."""
+    if not _WIDE_BODIES:
+        rng = np.random.default_rng([WIDE_SEED, 0])
+        n = WIDE_N_BODIES
+        cols = {
+            k: lo + (hi - lo) * (rng.permutation(n) + rng.uniform(0.0, 1.0, n)) / n
+            for k, (lo, hi) in WIDE_PHENOTYPE_RANGES.items()
+        }
+        for i in range(n):
+            female = i % 2 == 0
+            g = rng.uniform(0.8, 1.0) if female else rng.uniform(0.0, 0.2)
+            ph = {"gender": round(float(g), 3)}
+            ph.update({k: round(float(v[i]), 3) for k, v in cols.items()})
+            split = "test" if i in WIDE_TEST_INDEX else "train"
+            _WIDE_BODIES[f"w{i:02d}"] = WideBody(f"w{i:02d}", ph, split)
+    return _WIDE_BODIES
+
+
+#: Fault ranges of the ``wide`` set: ``poses.py`` parameter -> (low, high, chance a
+#: non-aligned animation draws it; the rest keep the aligned value). Signed ranges cover
+#: both directions (hip drop and hike, knee in and out, weight either way).
+WIDE_FAULTS: dict[str, dict[str, tuple[float, float, float]]] = {
+    "warrior1": {
+        "pelvis_tilt_deg": (-10.0, 10.0, 0.8),
+        "hips_open_deg": (-10.0, 40.0, 0.5),
+        "knee_midline_deg": (-8.0, 15.0, 0.5),
+        "weight_front_shift": (-0.15, 0.25, 0.5),
+        "back_hip_flexed_deg": (0.0, 45.0, 0.25),
+        "back_knee_bend_deg": (0.0, 40.0, 0.2),
+    },
+    "tree": {
+        "pelvis_tilt_deg": (-15.0, 15.0, 0.8),
+        "knee_midline_deg": (-6.0, 14.0, 0.5),
+        "com_shift_foot_lengths": (-0.5, 0.6, 0.5),
+        "standing_knee_bend_deg": (0.0, 20.0, 0.25),
+        "lifted_knee_open_deg": (15.0, 85.0, 0.3),
+    },
+    "half_moon": {
+        "pelvis_tilt_deg": (-10.0, 10.0, 0.8),
+        "hips_rolled_deg": (-10.0, 45.0, 0.5),
+        "knee_midline_deg": (-6.0, 12.0, 0.5),
+        "com_shift_m": (-0.12, 0.12, 0.5),
+        "lifted_leg_drop_deg": (-10.0, 25.0, 0.3),
+        "hand_offset_m": (-0.1, 0.25, 0.25),
+        "standing_knee_bend_deg": (0.0, 20.0, 0.2),
+    },
+    "bridge": {
+        "pelvis_tilt_deg": (-10.0, 10.0, 0.8),
+        "knee_gap_ratio": (0.65, 1.35, 0.9),
+        "knee_gap_skew": (-0.25, 0.25, 0.5),
+        "weight_shift": (-0.7, 0.7, 0.5),
+        "hip_lift_deg": (135.0, 175.0, 0.3),
+    },
+}
+#: One animation in this many is aligned (no fault; only the posture varies): in each
+#: round and pose, the bodies whose (index + pose index + round) is a multiple (so train
+#: and test bodies both have aligned clips of every pose).
+WIDE_ALIGNED_EVERY = 4
+#: Camera azimuths (relative to the pose's front), jittered by up to 5 degrees: front
+#: +-45 in 15-degree steps, oblique +-60, side +-90. The first view of each animation is
+#: drawn from the front +-45.
+WIDE_AZIMUTHS = (-90.0, -60.0, -45.0, -30.0, -15.0, 0.0, 15.0, 30.0, 45.0, 60.0, 90.0)
+#: Camera heights above the floor (m), jittered by up to 0.15 m; Bridge lies on the floor
+#: and is lost from low cameras (see the README), so its cameras stand 0.8-2.0 m high.
+WIDE_HEIGHTS = (0.4, 0.7, 1.0, 1.3, 1.6)
+WIDE_BRIDGE_HEIGHTS = (0.8, 1.2, 1.6, 2.0)
+WIDE_DISTANCE_M = (2.0, 5.0)
+WIDE_BRIDGE_DISTANCE_M = (2.0, 3.5)  # a lying body 5 m away is a few dozen pixels
+#: Lenses: the long side's field of view (degrees), phone-wide and normal.
+WIDE_LENSES: dict[str, tuple[float, float]] = {"wide": (70.0, 80.0), "normal": (40.0, 50.0)}
+#: Picture sizes: portrait and landscape 16:9.
+WIDE_PORTRAIT_WH, WIDE_LANDSCAPE_WH = (360, 640), (640, 360)
+
+_SKIN_TONES = (
+    (0.92, 0.76, 0.65),
+    (0.86, 0.66, 0.54),
+    (0.76, 0.57, 0.44),
+    (0.60, 0.42, 0.30),
+    (0.45, 0.30, 0.21),
+    (0.30, 0.20, 0.14),
+)
+_HAIR = ((0.06, 0.05, 0.05), (0.20, 0.12, 0.07), (0.45, 0.30, 0.15), (0.70, 0.60, 0.40))
+_WALLS = (
+    (0.90, 0.88, 0.84),
+    (0.80, 0.84, 0.86),
+    (0.86, 0.80, 0.70),
+    (0.55, 0.60, 0.55),
+    (0.35, 0.36, 0.40),
+    (0.92, 0.92, 0.92),
+)
+_FLOORS = (
+    (0.72, 0.62, 0.50),
+    (0.60, 0.50, 0.42),
+    (0.40, 0.30, 0.22),
+    (0.78, 0.74, 0.68),
+    (0.30, 0.30, 0.32),
+    (0.55, 0.55, 0.58),
+)
+
+
+def _rgb(
+    rng: np.random.Generator, sat: tuple[float, float], val: tuple[float, float]
+) -> list[float]:
+    """A random colour: any hue, saturation and value in the given ranges."""
+    r, g, b = colorsys.hsv_to_rgb(rng.uniform(0, 1), rng.uniform(*sat), rng.uniform(*val))
+    return [round(r, 3), round(g, 3), round(b, 3)]
+
+
+def _wide_outfit(rng: np.random.Generator) -> dict[str, Any]:
+    """A random outfit and room (``render.Palette`` fields)."""
+    loose_top = rng.uniform() < 0.45
+    loose_trousers = rng.uniform() < 0.4
+    skin = _SKIN_TONES[rng.integers(len(_SKIN_TONES))]
+    return {
+        "name": "wide",
+        "skin_rgb": list(skin),
+        "top_rgb": _rgb(rng, (0.0, 0.8), (0.08, 0.9)),
+        "leggings_rgb": _rgb(rng, (0.0, 0.7), (0.05, 0.6)),
+        "hair_rgb": None if rng.uniform() < 0.15 else list(_HAIR[rng.integers(len(_HAIR))]),
+        "mat_rgb": _rgb(rng, (0.2, 0.7), (0.2, 0.8)),
+        "floor_rgb": list(_FLOORS[rng.integers(len(_FLOORS))]),
+        "wall_rgb": list(_WALLS[rng.integers(len(_WALLS))]),
+        "sleeves": str(rng.choice(["none", "short", "long"])),
+        "top_loose_m": round(float(rng.uniform(0.02, 0.05)), 3) if loose_top else 0.0,
+        "trousers_loose_m": round(float(rng.uniform(0.02, 0.06)), 3) if loose_trousers else 0.0,
+    }
+
+
+def _wide_light(rng: np.random.Generator) -> dict[str, float]:
+    """Random key and fill lights (``render.Lighting`` fields)."""
+    key_az = float(rng.uniform(-90.0, 90.0))
+    return {
+        "key_azimuth_deg": round(key_az, 1),
+        "key_elevation_deg": round(float(rng.uniform(20.0, 75.0)), 1),
+        "key_intensity": round(float(rng.uniform(1.5, 4.0)), 2),
+        "fill_azimuth_deg": round(key_az - float(rng.uniform(80.0, 140.0)), 1),
+        "fill_elevation_deg": round(float(rng.uniform(10.0, 40.0)), 1),
+        "fill_intensity": round(float(rng.uniform(0.3, 1.5)), 2),
+        "ambient": round(float(rng.uniform(0.15, 0.5)), 2),
+    }
+
+
+def _wide_posture(pose: str, rng: np.random.Generator) -> dict[str, Any]:
+    """Aligned variety that is no fault: arms, Tree's foot place, W1's knee and stance."""
+    if pose == "warrior1":
+        return {
+            "arms": str(rng.choice(["overhead", "hips"])),
+            "front_knee_deg": round(float(rng.uniform(82.0, 98.0)), 1),
+            "back_foot_out_deg": round(float(rng.uniform(30.0, 60.0)), 1),
+            "stance_width_m": round(float(rng.uniform(0.12, 0.3)), 3),
+        }
+    if pose == "tree":
+        return {
+            "arms": str(rng.choice(["chest", "overhead"])),
+            "foot_on": str(rng.choice(["thigh", "thigh", "calf"])),
+        }
+    return {}
+
+
+def _wide_strata(pose: str, rnd: int) -> dict[str, NDArray[np.float64]]:
+    """For one round of one pose: each fault's value for each body, stratified over the
+    bodies (the range cut into one bin per body, each bin used once, a random place in
+    it), so every round spans every range whatever the draws of which faults are on."""
+    n = WIDE_N_BODIES
+    out: dict[str, NDArray[np.float64]] = {}
+    for j, (name, (lo, hi, _)) in enumerate(WIDE_FAULTS[pose].items()):
+        rng = np.random.default_rng([WIDE_SEED, 2, rnd, list(WIDE_FAULTS).index(pose), j])
+        out[name] = lo + (hi - lo) * (rng.permutation(n) + rng.uniform(0.0, 1.0, n)) / n
+    return out
+
+
+def _wide_params(
+    pose: str, rng: np.random.Generator, values: dict[str, float], aligned: bool
+) -> tuple[str, dict[str, Any]]:
+    """``(kind, params)``: ``"aligned"`` or ``"fault"``, and the pose's parameters, each
+    fault (when on: its chance in :data:`WIDE_FAULTS`) at its value in ``values``."""
+    params = _wide_posture(pose, rng)
+    if aligned:
+        return "aligned", params
+    drawn = False
+    for name, (_, _, chance) in WIDE_FAULTS[pose].items():
+        if rng.uniform() < chance:
+            params[name] = round(float(values[name]), 3)
+            drawn = True
+    if pose == "tree" and rng.uniform() < 0.15:
+        params["foot_on"] = "knee"
+        drawn = True
+    if not drawn:  # at least the pelvis
+        params["pelvis_tilt_deg"] = round(float(values["pelvis_tilt_deg"]), 3)
+    return "fault", params
+
+
+def wide_set(rounds: int = WIDE_ROUNDS) -> list[ClipSpec]:
+    """Many bodies x views with continuous faults, split by body into train and test.
+
+    :data:`WIDE_N_BODIES` bodies drawn over anny's phenotype space (:func:`wide_bodies`;
+    those at :data:`WIDE_TEST_INDEX` are test bodies), each posed in all four poses,
+    ``rounds`` animations per (body, pose): aligned (a fifth) or
+    with faults drawn from the ranges in :data:`WIDE_FAULTS`. Each animation is filmed
+    from :data:`WIDE_VIEWS_PER_ANIM` cameras (the first within +-45 deg of the front),
+    each with its own height, distance, lens, orientation, outfit, room and lights. Short
+    clips (0.5 s entry + 1 s hold at 15 fps, 23 frames). Every draw is seeded (:data:`WIDE_SEED`).
+
+    Ordered animation round by round (every body and pose's first animation, then every
+    second one, ...), so a render stopped part-way still covers all bodies and poses.
+    """
+    specs: list[tuple[tuple[int, int, int, int], ClipSpec]] = []
+    poses_ = ("warrior1", "tree", "half_moon", "bridge")
+    for bi, wb in enumerate(wide_bodies().values()):
+        for pi, pose in enumerate(poses_):
+            rng = np.random.default_rng([WIDE_SEED, 1, bi, pi])
+            for k in range(rounds):
+                strata = _wide_strata(pose, k)
+                aligned = (bi + pi + k) % WIDE_ALIGNED_EVERY == 0
+                values = {f: v[bi] for f, v in strata.items()}
+                kind, params = _wide_params(pose, rng, values, aligned)
+                side = None if pose == "bridge" else str(rng.choice(["left", "right"]))
+                seed = 10_000 + 1000 * bi + 100 * pi + k
+                sway = round(float(rng.uniform(0.5, 2.0)), 2)
+                heights = WIDE_BRIDGE_HEIGHTS if pose == "bridge" else WIDE_HEIGHTS
+                dist = WIDE_BRIDGE_DISTANCE_M if pose == "bridge" else WIDE_DISTANCE_M
+                for v in range(WIDE_VIEWS_PER_ANIM):
+                    if v == 0:  # within +-45 of the front, at random
+                        front = [a for a in WIDE_AZIMUTHS if abs(a) <= 45.0]
+                        az = front[rng.integers(len(front))]
+                    else:  # the whole grid in turn, so every azimuth gets its share
+                        az = WIDE_AZIMUTHS[(bi + 5 * pi + 7 * k + v) % len(WIDE_AZIMUTHS)]
+                    az += rng.uniform(-5.0, 5.0)
+                    height = heights[rng.integers(len(heights))] + rng.uniform(-0.15, 0.15)
+                    height = min(max(height, heights[0]), heights[-1])
+                    lens = "wide" if rng.uniform() < 0.6 else "normal"
+                    long_fov = rng.uniform(*WIDE_LENSES[lens])
+                    portrait = rng.uniform() < 0.6
+                    wh = WIDE_PORTRAIT_WH if portrait else WIDE_LANDSCAPE_WH
+                    t = math.tan(math.radians(long_fov) / 2.0)
+                    vfov = long_fov if portrait else 2 * math.degrees(math.atan(t * wh[1] / wh[0]))
+                    order = (k, bi, pi, v)
+                    specs.append(
+                        (
+                            order,
+                            ClipSpec(
+                                stem=f"{pose}_{wb.name}_{k:02d}{kind[0]}_v{v}",
+                                pose=pose,
+                                params=params,
+                                side=side,
+                                body=wb.name,
+                                azimuth_deg=round(float(az), 2),
+                                elevation_deg=0.0,
+                                distance_m=round(float(rng.uniform(*dist)), 3),
+                                fps=WIDE_FPS,
+                                entry_s=WIDE_ENTRY_S,
+                                hold_s=WIDE_HOLD_S,
+                                sway_deg=sway,
+                                seed=seed,
+                                palette="teal",
+                                image_wh=wh,
+                                vfov_deg=round(float(vfov), 2),
+                                camera_height_m=round(float(height), 3),
+                                outfit=_wide_outfit(rng),
+                                light=_wide_light(rng),
+                                split=wb.split,
+                            ),
+                        )
+                    )
+    return [spec for _, spec in sorted(specs, key=lambda o: o[0])]
+
+
+def fault_kind(spec: ClipSpec) -> str:
+    """``"aligned"`` when the clip sets none of its pose's :data:`WIDE_FAULTS` (nor Tree's
+    foot on the knee), else ``"fault"``."""
+    faulty = set(spec.params) & set(WIDE_FAULTS.get(spec.pose, {}))
+    return "fault" if faulty or spec.params.get("foot_on") == "knee" else "aligned"
+
+
+def manifest(name: str, specs: Sequence[ClipSpec]) -> dict[str, Any]:
+    """A set's manifest: its bodies (phenotype, split) and clips (stem, split, body, pose,
+    kind, params, camera placement), for finding a split without opening truth files."""
+    bodies = sorted({s.body for s in specs})
+    return {
+        "set": name,
+        "seed": WIDE_SEED if name == "wide" else None,
+        "generator_version": GENERATOR_VERSION,
+        "bodies": {
+            b: {
+                "phenotype": phenotype(b),
+                "split": next((s.split for s in specs if s.body == b), None),
+            }
+            for b in bodies
+        },
+        "clips": [
+            {
+                "stem": s.stem,
+                "split": s.split,
+                "body": s.body,
+                "pose": s.pose,
+                "side": s.side,
+                "kind": fault_kind(s),
+                "params": s.params,
+                "azimuth_deg": s.azimuth_deg,
+                "camera_height_m": s.camera_height_m,
+                "distance_m": s.distance_m,
+                "vfov_deg": s.vfov_deg,
+                "image_wh": list(s.image_wh),
+                "spec_hash": s.digest(),
+            }
+            for s in specs
+        ],
+    }
+
+
+SETS: dict[str, Callable[[], list[ClipSpec]]] = {
+    "samples": samples_set,
+    "bench": bench_set,
+    "wide": wide_set,
+}
 
 
 # --------------------------------------------------------------------------- CLI
@@ -805,7 +1282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         default=None,
         help=f"output folder (samples: {SAMPLES_DIR.relative_to(REPO)}; "
-        f"bench: {DEFAULT_BENCH_DIR})",
+        f"bench: {DEFAULT_BENCH_DIR}; wide: {DEFAULT_WIDE_DIR})",
     )
     parser.add_argument(
         "--only",
@@ -815,6 +1292,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="render only clips whose stem matches this glob (repeatable)",
     )
     parser.add_argument("--jobs", type=int, default=1, help="parallel processes (default 1)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"wide set: animations per body and pose (default {WIDE_ROUNDS}); more rounds "
+        "keep the clips of the first ones",
+    )
     parser.add_argument("--force", action="store_true", help="re-render finished clips")
     parser.add_argument("--list", action="store_true", help="list the clips and exit")
     parser.add_argument(
@@ -825,7 +1310,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    specs = SETS[args.set]()
+    if args.rounds is not None and args.set != "wide":
+        print("error: --rounds is for the wide set", file=sys.stderr)
+        return 2
+    all_specs = specs = (
+        wide_set(args.rounds) if args.set == "wide" and args.rounds else SETS[args.set]()
+    )
     if args.only:
         specs = [s for s in specs if any(fnmatch.fnmatchcase(s.stem, p) for p in args.only)]
         if not specs:
@@ -836,15 +1326,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.out is not None
         else SAMPLES_DIR
         if args.set == "samples"
+        else DEFAULT_WIDE_DIR
+        if args.set == "wide"
         else DEFAULT_BENCH_DIR
     ).expanduser()
     if args.list:
         for s in specs:
             done = "done" if is_done(s, out_dir) else "todo"
-            print(
-                f"{done}  {s.stem}  {json.dumps(s.params)}  az {s.azimuth_deg:g} "
-                f"el {s.elevation_deg:g}  {s.body}"
+            where = (
+                f"az {s.azimuth_deg:g} el {s.elevation_deg:g}"
+                if s.camera_height_m is None
+                else f"az {s.azimuth_deg:g} h {s.camera_height_m:g} m d {s.distance_m:g} m "
+                f"vfov {s.vfov_deg:g} {s.image_wh[0]}x{s.image_wh[1]}"
             )
+            split = f"  {s.split}" if s.split else ""
+            print(f"{done}  {s.stem}  {json.dumps(s.params)}  {where}  {s.body}{split}")
         return 0
     if args.retruth:
         paths = [out_dir / f"{s.stem}.truth.json" for s in specs]
@@ -862,6 +1358,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if any(s.split for s in all_specs):  # a set split by body: say which clip is which
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomic(
+            out_dir / "manifest.json", json.dumps(manifest(args.set, all_specs), indent=1) + "\n"
+        )
     failed = run(specs, out_dir, jobs=args.jobs, force=args.force)
     return 1 if failed else 0
 

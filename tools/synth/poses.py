@@ -74,13 +74,15 @@ class Warrior1:
         back_foot_out_deg: back foot turned out from the front direction, degrees.
         stance_width_m: sideways distance between the ankles, metres (about hip width).
         arms: ``"overhead"`` (straight, palms facing) or ``"hips"`` (hands on the hips).
-        knee_midline_deg: fault, degrees >= 0: the front leg's bend plane turns about the
-            hip-ankle line so the knee moves toward the midline (foot and hip stay).
+        knee_midline_deg: fault, degrees: the front leg's bend plane turns about the
+            hip-ankle line so the knee moves toward the midline (foot and hip stay);
+            negative turns it the other way (the knee splays out past the little toe).
         pelvis_tilt_deg: fault, degrees: pelvis roll, + = the person's LEFT hip higher.
         back_hip_flexed_deg: fault, degrees >= 0: the back hip is not extended: the trunk
             leans forward by this much (the shoulder-hip-back-knee angle closes by it).
-        hips_open_deg: fault, degrees >= 0: the pelvis turns open (back hip swings back)
-            away from square to the front; the chest follows by half.
+        hips_open_deg: fault, degrees: the pelvis turns open (back hip swings back)
+            away from square to the front; the chest follows by half. Negative turns it
+            past square (the back hip forward).
         weight_front_shift: fault, fraction: the COM's horizontal position between the
             ankles (0 = over the back ankle, 1 = over the front one; aligned ~0.65) moves
             this much toward the front. The pelvis goes forward, the front knee bends past
@@ -116,9 +118,9 @@ class Tree:
         lifted_knee_open_deg: degrees: the lifted knee's direction from straight ahead
             toward its own side, seen from above (aligned ~70; 90 = fully to the side).
         arms: ``"chest"`` (palms together in front of the sternum) or ``"overhead"``.
-        knee_midline_deg: fault, degrees >= 0: the standing knee caves toward the
+        knee_midline_deg: fault, degrees: the standing knee caves toward the
             midline; the leg bends in the frontal plane so the hip-knee-ankle angle is
-            180 - N (frontal FPPA ~ +N).
+            180 - |N| (frontal FPPA ~ +N). Negative bows it outward (varus, FPPA ~ N).
         pelvis_tilt_deg: fault, degrees: pelvis roll, + = the person's LEFT hip higher.
         com_shift_foot_lengths: fault, in foot lengths (heel to toe tip): the body's COM
             moves sideways off the standing foot's centre by this much, + toward the
@@ -126,7 +128,7 @@ class Tree:
         standing_knee_bend_deg: fault, degrees >= 0: the standing knee bends forward by
             this much (hip-knee-ankle angle 180 - N in the sagittal plane; the pelvis
             sinks). With ``knee_midline_deg`` too, the bend plane lies between the two
-            and the knee flexes by their sum.
+            and the knee flexes by the sum of their sizes.
     """
 
     side: Side = "left"
@@ -154,6 +156,16 @@ class HalfMoon:
             from straight under its shoulder (+ forward of the shoulder).
         standing_knee_bend_deg: fault, degrees >= 0: standing knee flexion (knee over
             the toes, toward the head's direction).
+        pelvis_tilt_deg: fault, degrees: the pelvis tilts in its own frontal plane
+            against the trunk (obliquity): + = the standing leg's hip toward the head
+            (the lifted leg's hip toward the feet), - the lifted hip hiked toward the head.
+            The standing hip stays over the ankle.
+        knee_midline_deg: fault, degrees: the standing knee drifts toward the midline (+,
+            toward the chest side, over the big toe) or out (-, toward the back side); the
+            hip-knee-ankle angle closes by |N| (plus ``standing_knee_bend_deg``).
+        com_shift_m: fault, metres: the pelvis (and with it the COM) leans this far off
+            the line from the standing foot to the lower hand, horizontally; + toward the
+            chest side (-Y), - toward the back. The standing leg leans to follow.
     """
 
     side: Side = "left"
@@ -161,6 +173,9 @@ class HalfMoon:
     lifted_leg_drop_deg: float = 0.0
     hand_offset_m: float = 0.0
     standing_knee_bend_deg: float = 0.0
+    pelvis_tilt_deg: float = 0.0
+    knee_midline_deg: float = 0.0
+    com_shift_m: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -176,6 +191,9 @@ class Bridge:
         pelvis_tilt_deg: fault, degrees: pelvis roll, + = the person's LEFT hip higher.
         weight_shift: fault, fraction of half the ankle gap: the pelvis and trunk slide
             sideways over one foot, + toward the LEFT foot.
+        knee_gap_skew: fault, fraction of half the ankle gap: both knees drift sideways
+            toward the body's LEFT by this much (the left knee splays out, the right one
+            caves in; with ``knee_gap_ratio`` each knee's place is set independently).
     """
 
     side: Side = "left"
@@ -183,6 +201,7 @@ class Bridge:
     knee_gap_ratio: float = 1.0
     pelvis_tilt_deg: float = 0.0
     weight_shift: float = 0.0
+    knee_gap_skew: float = 0.0
 
 
 PoseParams = Warrior1 | Tree | HalfMoon | Bridge
@@ -398,7 +417,10 @@ class _Rig:
                 ]
             )
         )
-        band = leg[np.abs(rest_v[leg, 2] - z) < 0.012]
+        for tol in (0.012, 0.02, 0.035):  # a long, lean leg has sparser vertex rows
+            band = leg[np.abs(rest_v[leg, 2] - z) < tol]
+            if len(band):
+                break
         return int(band[np.argmin(rest_v[band, 0])])
 
 
@@ -645,7 +667,7 @@ def _tree_left(body: Body, p: Tree, sway: Sway, pelvis_xy: FloatArray) -> Soluti
     trunk = _sway_rot(sway)
     head = trunk
     ankle = np.array([0.09, 0.0, rig.floor_z + rig.ankle_h])
-    flex_deg = p.knee_midline_deg + p.standing_knee_bend_deg
+    flex_deg = abs(p.knee_midline_deg) + p.standing_knee_bend_deg
     leg = _leg_distance(rig.l_thigh, rig.l_shin, flex_deg) - 1e-4
     root = np.array([pelvis_xy[0], pelvis_xy[1], 0.0]) + np.asarray(sway.pelvis_m)
     hip0 = root + pelvis @ rig.heads["upperleg01.L"]
@@ -723,21 +745,33 @@ def _half_moon_left(body: Body, p: HalfMoon, sway: Sway, pitch_deg: float) -> So
     rig = _rig(body)
     roll = p.hips_rolled_deg
     pelvis = rot_y(pitch_deg) @ rot_x(roll) @ _HM_BASE
+    if p.pelvis_tilt_deg != 0.0:
+        pelvis = pelvis @ rot_y(-p.pelvis_tilt_deg)  # in the pelvis's own frontal plane
     trunk = _sway_rot(sway) @ rot_y(pitch_deg) @ rot_x(roll * 0.3) @ _HM_BASE
     head = trunk
     ankle = np.array([0.0, 0.0, rig.floor_z + rig.ankle_h])
-    leg = _leg_distance(rig.l_thigh, rig.l_shin, p.standing_knee_bend_deg) - 1e-4
+    flex_deg = abs(p.knee_midline_deg) + p.standing_knee_bend_deg
+    leg = _leg_distance(rig.l_thigh, rig.l_shin, flex_deg) - 1e-4
     hip = ankle + np.array([0.0, 0.0, leg]) + np.asarray(sway.pelvis_m)
+    if p.com_shift_m != 0.0:  # the standing leg leans sideways (toward -Y for +)
+        s = min(abs(p.com_shift_m), 0.8 * leg) * math.copysign(1.0, p.com_shift_m)
+        hip = hip + np.array([0.0, -s, math.sqrt(leg * leg - s * s) - leg])
     b = _Build(pelvis=pelvis, root_m=_root_for_hip(rig, pelvis, "L", hip), trunk=trunk, head=head)
     hip = _hip(rig, b, "L")
     fwd = np.array([1.0, 0.0])
+    # The knee moves toward the head (a bend) and toward -Y (toward the midline, +N).
+    bend = (
+        _unit(np.array([p.standing_knee_bend_deg, -p.knee_midline_deg, 0.0]))
+        if flex_deg > 0
+        else np.array([1.0, 0.0, 0.0])
+    )
     _set_leg(
         rig,
         b,
         "L",
         hip,
         ankle,
-        np.array([1.0, 0.0, 0.0]),
+        bend,
         hinge=_unit(np.cross(np.array([1.0, 0.0, 0.0]), ankle - hip)),
         foot=_flat_foot(rig, "L", fwd),
     )
@@ -826,7 +860,8 @@ def _bridge_left(
     for s in "LR":
         hip, ankle = hips[s], ankles[s]
         mid_y = (ankles["L"][1] + ankles["R"][1]) / 2.0
-        want_y = mid_y + (ankle[1] - mid_y) * p.knee_gap_ratio
+        skew = p.knee_gap_skew if s == "L" else -p.knee_gap_skew
+        want_y = mid_y + (ankle[1] - mid_y) * (p.knee_gap_ratio + skew)
         bend = _knee_bend_for_y(rig, hip, ankle, want_y)
         _set_leg(rig, b, s, hip, ankle, bend, foot=_flat_foot(rig, s, toes))
     # Arms along the floor toward the feet, palms down.
@@ -870,7 +905,9 @@ def _knee_bend_for_y(rig: _Rig, hip: FloatArray, ankle: FloatArray, want_y: floa
 
 
 def _solve_bridge(body: Body, p: Bridge, sway: Sway) -> Solution:
-    aligned = replace(p, knee_gap_ratio=1.0, pelvis_tilt_deg=0.0, weight_shift=0.0)
+    aligned = replace(
+        p, knee_gap_ratio=1.0, pelvis_tilt_deg=0.0, weight_shift=0.0, knee_gap_skew=0.0
+    )
     lo, hi = 0.0, 60.0
     for _ in range(30):
         mid = (lo + hi) / 2.0

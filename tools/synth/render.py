@@ -48,6 +48,8 @@ class Palette:
 
     ``sleeves``: ``"none"`` (a tank top: bare arms), ``"short"`` (upper arms covered) or
     ``"long"`` (forearms too). ``hair_rgb`` None leaves the head bare (skin coloured).
+    ``top_loose_m``, ``trousers_loose_m``: how far (metres) a loose top or loose trousers
+    stand off the skin (0 = skin tight); see :func:`vertex_looseness`.
     """
 
     name: str
@@ -59,6 +61,32 @@ class Palette:
     floor_rgb: RGB
     wall_rgb: RGB
     sleeves: str = "short"
+    top_loose_m: float = 0.0
+    trousers_loose_m: float = 0.0
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Palette:
+        """A palette from a plain dict (lists for the colours), e.g. a clip spec's outfit."""
+        kw: dict[str, Any] = {}
+        for k, v in d.items():
+            kw[k] = tuple(float(c) for c in v) if isinstance(v, (list, tuple)) else v
+        return cls(**kw)
+
+
+@dataclass(frozen=True)
+class Lighting:
+    """A key and a fill directional light, placed relative to the camera's heading
+    (azimuth offset about +Z, elevation above the floor), and the ambient level. The
+    defaults are the lighting every clip had before this class (key over the camera's
+    shoulder, a weak fill from the other side)."""
+
+    key_azimuth_deg: float = 35.0
+    key_elevation_deg: float = 55.0
+    key_intensity: float = 2.6
+    fill_azimuth_deg: float = -60.0
+    fill_elevation_deg: float = 25.0
+    fill_intensity: float = 1.0
+    ambient: float = 0.35
 
 
 PALETTES: dict[str, Palette] = {
@@ -189,6 +217,46 @@ def vertex_regions(model: Any) -> NDArray[np.int64]:
     behind_ears = (verts[:, 1] > eye[1] + 0.10) & (verts[:, 2] > eye[2] - 0.09)
     regions[is_head & (above_brow | behind_ears)] = HAIR
     return np.asarray(regions, dtype=np.int64)
+
+
+def vertex_looseness(model: Any, palette: Palette) -> NDArray[np.float64]:
+    """``(V,)`` metres each vertex moves out along its normal to draw loose clothes.
+
+    Skinning weights blend the regions, so the cloth flares smoothly: a loose top stands
+    ``top_loose_m`` off the trunk (and the sleeves it has), its hem over the waist and
+    hips; loose trousers stand off the pelvis by half ``trousers_loose_m`` and widen to the
+    full value at the shins (wide legs). The geometry is only drawn: landmarks, COM and
+    truth come from the body, not from the cloth.
+    """
+    if palette.top_loose_m <= 0.0 and palette.trousers_loose_m <= 0.0:
+        return np.zeros(int(_to_numpy(model.vertex_bone_weights).shape[0]))
+    labels: list[str] = list(model.bone_labels)
+    weights = _to_numpy(model.vertex_bone_weights).astype(np.float64)
+    indices = _to_numpy(model.vertex_bone_indices).astype(np.int64)
+    sleeves = {"none": (0.0, 0.0), "short": (1.0, 0.0), "long": (1.0, 1.0)}[palette.sleeves]
+
+    def factor(label: str) -> tuple[float, float]:  # (top share, trousers share)
+        base = label.split(".")[0]
+        if base.startswith(("spine01", "spine02", "spine03", "spine04", "clavicle", "shoulder")):
+            return 1.0, 0.0
+        if base.startswith("spine05"):
+            return 1.0, 0.3
+        if base.startswith("pelvis") or base == "root":
+            return 0.6, 0.5
+        if base.startswith("upperleg"):
+            return 0.0, 0.75
+        if base.startswith("lowerleg"):
+            return 0.0, 1.0
+        if base.startswith("upperarm"):
+            return 0.7 * sleeves[0], 0.0
+        if base.startswith("lowerarm"):
+            return 0.7 * sleeves[1], 0.0
+        return 0.0, 0.0
+
+    f = np.array([factor(b) for b in labels])  # (B, 2)
+    top = (weights * f[indices, 0]).sum(axis=1)
+    trousers = (weights * f[indices, 1]).sum(axis=1)
+    return np.asarray(palette.top_loose_m * top + palette.trousers_loose_m * trousers)
 
 
 def vertex_colours(regions: NDArray[np.int64], palette: Palette) -> NDArray[np.float32]:
@@ -324,17 +392,21 @@ class Renderer(ClosesOnExit):
         room_center_xy_m: tuple[float, float] = (0.0, 0.0),
         room_yaw_deg: float = 0.0,
         shadows: bool = False,
+        lighting: Lighting | None = None,
     ) -> None:
         """``mat``: where to lay the mat (None: no mat). ``room_*``: the room's centre and
         turn; the walls stand 4.5 m from its centre. ``shadows``: directional shadows
-        (about 2.5x slower)."""
+        (about 2.5x slower). ``lighting``: the lights (default :class:`Lighting`())."""
         self.palette = PALETTES[palette] if isinstance(palette, str) else palette
+        light = lighting if lighting is not None else Lighting()
         self.camera = camera
         self._faces = _to_numpy(body.faces).astype(np.int64)
         if self._faces.ndim != 2 or self._faces.shape[1] != 3:
             raise ValueError(f"body.faces must be (F, 3) triangles, got {self._faces.shape}")
         self._indices = self._faces.astype(np.uint32)
         self._colours = vertex_colours(vertex_regions(body.model), self.palette)
+        loose = vertex_looseness(body.model, self.palette)
+        self._loose: NDArray[np.float64] | None = loose[:, None] if loose.any() else None
         self._material = pyrender.MetallicRoughnessMaterial(
             baseColorFactor=(1.0, 1.0, 1.0, 1.0), metallicFactor=0.0, roughnessFactor=0.75
         )
@@ -342,7 +414,7 @@ class Renderer(ClosesOnExit):
 
         w, h = camera.image_wh
         bg = (*self.palette.wall_rgb, 1.0)
-        self.scene = pyrender.Scene(bg_color=bg, ambient_light=(0.35, 0.35, 0.35))
+        self.scene = pyrender.Scene(bg_color=bg, ambient_light=(light.ambient,) * 3)
         for mesh in room_meshes(
             self.palette, center_xy_m=room_center_xy_m, yaw_deg=room_yaw_deg, mat=mat
         ):
@@ -358,12 +430,20 @@ class Renderer(ClosesOnExit):
         self.scene.add(cam, pose=camera.gl_pose())
         # Key light from above, over the camera's shoulder; a weak fill from the other side.
         self.scene.add(
-            pyrender.DirectionalLight(color=np.ones(3), intensity=2.6),
-            pose=_light_pose(camera, azimuth_offset_deg=35.0, elevation_deg=55.0),
+            pyrender.DirectionalLight(color=np.ones(3), intensity=light.key_intensity),
+            pose=_light_pose(
+                camera,
+                azimuth_offset_deg=light.key_azimuth_deg,
+                elevation_deg=light.key_elevation_deg,
+            ),
         )
         self.scene.add(
-            pyrender.DirectionalLight(color=np.ones(3), intensity=1.0),
-            pose=_light_pose(camera, azimuth_offset_deg=-60.0, elevation_deg=25.0),
+            pyrender.DirectionalLight(color=np.ones(3), intensity=light.fill_intensity),
+            pose=_light_pose(
+                camera,
+                azimuth_offset_deg=light.fill_azimuth_deg,
+                elevation_deg=light.fill_elevation_deg,
+            ),
         )
         self._body_node: pyrender.Node | None = None
         self._renderer: pyrender.OffscreenRenderer | None = pyrender.OffscreenRenderer(w, h)
@@ -380,9 +460,12 @@ class Renderer(ClosesOnExit):
             raise ValueError(
                 f"vertices_m must be ({len(self._colours)}, 3), got {vertices_m.shape}"
             )
+        normals = vertex_normals(vertices_m, self._faces)
+        if self._loose is not None:  # loose clothes: the cloth stands off the skin
+            vertices_m = vertices_m + normals * self._loose
         prim = pyrender.Primitive(
             positions=vertices_m.astype(np.float32),
-            normals=vertex_normals(vertices_m, self._faces),
+            normals=normals,
             color_0=self._colours,
             indices=self._indices,
             material=self._material,
