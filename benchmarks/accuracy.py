@@ -318,6 +318,10 @@ def load_truth(path: Path) -> Truth:
     )
 
 
+#: The landmark correction posecheck runs with (``--correction``); None: MediaPipe as is.
+CORRECTION: Any = None
+
+
 def truth_split(path: Path) -> str | None:
     """The body split (``train`` / ``test``) a truth file names, or None (sets without)."""
     d = json.loads(path.read_text(encoding="utf-8"))
@@ -352,7 +356,7 @@ def run_posecheck(video: Path, out: Path, pose: str | None, reuse: bool) -> Read
         if not (reuse and (out / "report.json").is_file()):
             from posecheck import analyze_video
 
-            analyze_video(video, out, pose=pose, write_video=False)
+            analyze_video(video, out, pose=pose, write_video=False, correction=CORRECTION)
     seconds = clock.seconds
     with (out / "frames.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -857,12 +861,23 @@ def main(argv: list[str] | None = None) -> int:
         help="only clips of bodies in this split (the wide set's truth files name it): judge "
         "a correction or a threshold on the test bodies it was not fitted on",
     )
+    parser.add_argument(
+        "--correction",
+        type=Path,
+        help="run posecheck with this landmark correction (.npz; see tools/correction); "
+        "default: MediaPipe's landmarks as they are",
+    )
     parser.add_argument("--limit", type=int, help="only the first N clips (writes no results)")
     parser.add_argument(
         "--results", help="name of the results file (default: see the module docstring)"
     )
     args = parser.parse_args(argv)
 
+    global CORRECTION
+    if args.correction is not None:
+        from posecheck.io.model_files import load_correction
+
+        CORRECTION = load_correction(args.correction)[0]
     samples = None if args.no_samples else args.samples_dir
     truths = find_truths(samples, list(args.bench_dir))
     if args.split:
@@ -899,6 +914,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(results)
     summary["mission"] = mission_figures(summary)
     summary["split"] = args.split
+    summary["correction"] = args.correction.name if args.correction else None
     print_tables(summary)
     if args.limit is None:
         name = args.results or (

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +29,7 @@ from posecheck.estimate.landmarker import PoseEstimator
 from posecheck.io.stage import Stage
 from posecheck.judge.session import Session, Step
 from posecheck.landmarks import Landmarks
+from posecheck.measure.correction import LandmarkCorrection
 from posecheck.outputs.frames_csv import FramesCsvWriter
 from posecheck.outputs.report_json import write_report_files
 from posecheck.poses import get_pose
@@ -53,6 +55,7 @@ def analyze_video(
     write_video: bool = True,
     model: Path | str | None = None,
     progress: Progress | None = None,
+    correction: LandmarkCorrection | Literal["auto"] | None = None,
 ) -> VideoReport:
     """Analyse a recorded video; returns the report (and writes the outputs to ``out_dir``).
 
@@ -66,6 +69,9 @@ def analyze_video(
         write_video: write ``annotated.mp4``.
         model: a pose landmarker ``.task`` file (default: the shipped one).
         progress: called with (seconds done, total seconds or None) as frames go by.
+        correction: the landmark correction (``"auto"``: the shipped one, for the
+            shipped landmarker only; see :class:`PoseEstimator`), or None for MediaPipe's
+            landmarks as they are.
 
     Raises:
         InputError: the file cannot be opened as a video (one-line message).
@@ -90,7 +96,9 @@ def analyze_video(
             PrefetchReader(VideoReader(path, stride=stride, max_width=max_width, with_rgb=True))
         )
         info = reader.info
-        estimator = stack.enter_context(PoseEstimator(model_path=model, mode="video"))
+        estimator = stack.enter_context(
+            PoseEstimator(model_path=model, mode="video", correction=correction)
+        )
         rows: FramesCsvWriter | None = None
         writer: ThreadedWriter | None = None
         if out is not None:
