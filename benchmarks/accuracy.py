@@ -318,10 +318,6 @@ def load_truth(path: Path) -> Truth:
     )
 
 
-#: The landmark correction posecheck runs with (``--correction``); None: MediaPipe as is.
-CORRECTION: Any = None
-
-
 def truth_split(path: Path) -> str | None:
     """The body split (``train`` / ``test``) a truth file names, or None (sets without)."""
     d = json.loads(path.read_text(encoding="utf-8"))
@@ -349,14 +345,17 @@ class Reading:
     seconds: float
 
 
-def run_posecheck(video: Path, out: Path, pose: str | None, reuse: bool) -> Reading:
+def run_posecheck(
+    video: Path, out: Path, pose: str | None, reuse: bool, correction: Any = None
+) -> Reading:
     """``analyze_video`` with no annotated video (frames.csv + report.json), or the
-    outputs already in ``out`` when ``reuse``."""
+    outputs already in ``out`` when ``reuse``; ``correction``: a ``LandmarkCorrection``
+    or None."""
     with Stopwatch() as clock:
         if not (reuse and (out / "report.json").is_file()):
             from posecheck import analyze_video
 
-            analyze_video(video, out, pose=pose, write_video=False, correction=CORRECTION)
+            analyze_video(video, out, pose=pose, write_video=False, correction=correction)
     seconds = clock.seconds
     with (out / "frames.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -873,11 +872,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    global CORRECTION
+    correction = None
     if args.correction is not None:
         from posecheck.io.model_files import load_correction
 
-        CORRECTION = load_correction(args.correction)[0]
+        correction = load_correction(args.correction)[0]
     samples = None if args.no_samples else args.samples_dir
     truths = find_truths(samples, list(args.bench_dir))
     if args.split:
@@ -899,7 +898,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             out = work / f"{truth.video.parent.name}__{truth.video.stem}"
             reading = run_posecheck(
-                truth.video, out, truth.pose if args.given_pose else None, args.reuse
+                truth.video, out, truth.pose if args.given_pose else None, args.reuse, correction
             )
             r = evaluate_clip(truth, reading, require_hold=args.require_hold)
             results.append(r)
