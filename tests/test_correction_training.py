@@ -62,3 +62,14 @@ def test_a_fitted_network_learns_a_constant_offset() -> None:
     err_after = np.abs(xy[:, L.LEFT_HIP, 1] - val.true_px[:, L.LEFT_HIP, 1])
     assert np.median(err_before) > 11.0
     assert np.median(err_after) < 0.25 * np.median(err_before)
+
+
+def test_ridge_stored_as_the_network_is_the_linear_map() -> None:
+    from tools.correction.train import train_ridge
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, N_FEATURES))
+    true_w = rng.normal(size=(N_FEATURES, N_OUTPUTS)) * 0.01
+    y = x @ true_w + 0.5
+    model = train_ridge(x, y, x[:50], y[:50], alphas=(1e-6,), log=False)
+    assert np.allclose(model.predict(x[:20]), y[:20], atol=1e-3)

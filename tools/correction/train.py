@@ -225,6 +225,43 @@ def train_mlp(
     )  # fmt: skip
 
 
+def train_ridge(
+    x: FloatArray,
+    y: FloatArray,
+    x_val: FloatArray,
+    y_val: FloatArray,
+    alphas: Sequence[float] = (1.0, 10.0, 100.0, 1000.0, 10000.0),
+    log: bool = True,
+) -> LandmarkCorrection:
+    """Ridge regression on standardised features, the penalty chosen on the validation
+    bodies (the middle one without them), stored as the same two-layer ReLU network:
+    ``relu(z) - relu(-z) = z``, so layer 1 holds ``[z, -z]``, layer 2 passes both halves
+    through, and the output layer applies the linear map. The run-time code is unchanged."""
+    x_mean, x_std = x.mean(0), x.std(0) + 1e-6
+    y_mean, y_std = y.mean(0), y.std(0) + 1e-6
+    xs, ys = (x - x_mean) / x_std, (y - y_mean) / y_std
+    xv, yv = (x_val - x_mean) / x_std, (y_val - y_mean) / y_std
+    gram, cross = xs.T @ xs, xs.T @ ys
+    best: tuple[float, float, FloatArray] | None = None
+    for alpha in alphas if len(xv) else (alphas[len(alphas) // 2],):
+        w = np.linalg.solve(gram + alpha * np.eye(len(gram)), cross)
+        val = float(np.mean((xv @ w - yv) ** 2)) if len(xv) else 0.0
+        if log:
+            print(f"ridge alpha {alpha:g}: val {val:.4f}", flush=True)
+        if best is None or val < best[0]:
+            best = (val, alpha, w)
+    assert best is not None
+    w = best[2]
+    d = x.shape[1]
+    eye = np.eye(d)
+    return LandmarkCorrection(
+        w1=np.hstack([eye, -eye]), b1=np.zeros(2 * d),
+        w2=np.eye(2 * d), b2=np.zeros(2 * d),
+        w3=np.vstack([w, -w]), b3=np.zeros(y.shape[1]),
+        x_mean=x_mean, x_std=x_std, y_mean=y_mean, y_std=y_std,
+    )  # fmt: skip
+
+
 # ------------------------------------------------------------------------- evaluation
 
 #: Metrics judged, with the camera views (by true azimuth) they are meant for.
@@ -315,6 +352,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=80)
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument(
+        "--kind", choices=("mlp", "ridge"), default="mlp", help="the network, or ridge regression"
+    )
+    parser.add_argument(
         "--landmarker",
         type=Path,
         default=default_model_path(),
@@ -348,14 +388,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(f"{len(x)} train frames (with mirrored), {len(xv)} val frames")
     start = time.perf_counter()
-    model = train_mlp(x, y, xv, yv, hidden=args.hidden, epochs=args.epochs)
+    if args.kind == "ridge":
+        model = train_ridge(x, y, xv, yv)
+    else:
+        model = train_mlp(x, y, xv, yv, hidden=args.hidden, epochs=args.epochs)
     seconds = time.perf_counter() - start
     figures = evaluate(test, model)
     for name, row in figures.items():
         print(f"{name:40s} raw {row['raw']}  corrected {row['corrected']}")
     if args.out is not None:
         card = {
-            "model": "posecheck landmark correction (MLP, numpy)",
+            "model": f"posecheck landmark correction ({args.kind}, numpy)",
             "feature_version": FEATURE_VERSION,
             "hidden": args.hidden,
             "epochs": args.epochs,
