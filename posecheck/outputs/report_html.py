@@ -223,6 +223,12 @@ def _display_name(pose: str) -> str:
     return get_pose(pose).display_name
 
 
+def pose_display_name(pose: str) -> str:
+    """How people read the pose called ``pose`` (``Warrior 1``); an unknown name as is."""
+    spec = _spec(pose)
+    return pose if spec is None else spec.display_name
+
+
 def side_text(hold: Hold) -> str:
     """The hold's side with its meaning, e.g. ``"standing leg: left"``."""
     spec = _spec(hold.pose)
@@ -510,8 +516,14 @@ def report_score(report: VideoReport) -> float | None:
 def report_checks_judged(report: VideoReport) -> tuple[int, int]:
     """``(judged, total)`` over the distinct checks of the report's poses: a check counts
     as judged when any hold judged it."""
-    total = {(h.pose, cs.check) for h in report.holds for cs in h.checks}
-    judged = {(h.pose, cs.check) for h in report.holds for cs in h.checks if cs.score is not None}
+    return checks_judged(report.holds)
+
+
+def checks_judged(holds: Iterable[Hold]) -> tuple[int, int]:
+    """``(judged, total)`` over the distinct ``(pose, check)`` pairs of ``holds``."""
+    holds = list(holds)
+    total = {(h.pose, cs.check) for h in holds for cs in h.checks}
+    judged = {(h.pose, cs.check) for h in holds for cs in h.checks if cs.score is not None}
     return len(judged), len(total)
 
 
@@ -540,7 +552,12 @@ def _sides(report: VideoReport) -> str:
 def no_hold_reason(report: VideoReport, frames_csv: Path | None = None) -> str:
     """Why a report has no hold, in a teacher's words: no person, no pose recognised, or
     a pose recognised but not held still for 2 s (``frames.csv``'s ``pose`` column)."""
-    if report.frames_with_person == 0:
+    return why_no_hold(report.frames_with_person, frames_csv)
+
+
+def why_no_hold(frames_with_person: int, frames_csv: Path | None = None) -> str:
+    """:func:`no_hold_reason` from the count of frames with a person and ``frames.csv``."""
+    if frames_with_person == 0:
         return "No person found in the video."
     poses = _recognised_poses(frames_csv) if frames_csv is not None else set()
     if not poses:
@@ -620,12 +637,12 @@ def cue_text(hold: Hold, cs: CheckScore) -> str:
     return check.message if check is not None else cs.title
 
 
-def top_cues(report: VideoReport) -> list[tuple[Hold, CheckScore]]:
-    """Every judged check that reached warn or fault, worst first (lowest score, then
-    fault before warn, then earliest)."""
+def top_cues(holds: Iterable[Hold]) -> list[tuple[Hold, CheckScore]]:
+    """Every judged check of ``holds`` that reached warn or fault, worst first (lowest
+    score, then fault before warn, then earliest)."""
     found = [
         (h, cs)
-        for h in report.holds
+        for h in holds
         for cs in h.checks
         if cs.score is not None and cs.worst_severity in ("warn", "fault")
     ]
@@ -686,7 +703,7 @@ def _cues_html(
     """The top cues, each with its still and time, or a line saying there is none."""
     if not report.holds:
         return ""
-    cues = top_cues(report)[:TOP_CUES]
+    cues = top_cues(report.holds)[:TOP_CUES]
     if not cues:
         body = '<p class="good-news">No cue: every judged check stayed aligned.</p>'
     else:
@@ -989,7 +1006,7 @@ def render_html(
     """
     title = f"posecheck: {_e(Path(report.source).name or report.source)}"
     video = _video_name(report)
-    shown = {(h.index, cs.check) for h, cs in top_cues(report)[:TOP_CUES]}
+    shown = {(h.index, cs.check) for h, cs in top_cues(report.holds)[:TOP_CUES]}
     holds = "".join(_hold_html(h, thumbnails, shown, video) for h in report.holds)
     body = (
         f"{_top_html(report, frames_csv)}{_cues_html(report, thumbnails, video)}"
