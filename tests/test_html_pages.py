@@ -77,6 +77,16 @@ PROBE = """<script>
     out.score = box('#score, .clip .score');
     out.cue = box('.cue-text, .good-news, .clip .answer');
     show();
+    var video = document.getElementById('player');
+    var seek = document.querySelector('a.seek[data-t]');
+    if (video && seek) {
+      setTimeout(function () {
+        seek.click();
+        out.seek = {wanted: Number(seek.getAttribute('data-t')), at: video.currentTime,
+                    duration: video.duration, error: video.error && video.error.code};
+        show();
+      }, 500);
+    }
   });
 })();
 </script>"""
@@ -197,6 +207,11 @@ def test_page_reads_well(pages: dict[str, Path], name: str, width: str, tmp_path
         assert isinstance(found, dict), f"no {what} on the page"
         assert 0 <= found["left"] and found["right"] <= vw, (what, found)
         assert 0 <= found["top"] and found["bottom"] <= vh, f"{what} below the first screen"
+    if name == "report":  # clicking a cue's time seeks the embedded annotated video there
+        seek = facts["seek"]
+        assert isinstance(seek, dict) and seek["error"] is None, seek
+        assert seek["duration"] == pytest.approx(4.0, abs=0.1)
+        assert seek["at"] == pytest.approx(seek["wanted"], abs=0.05), seek
 
 
 def test_report_page_shows_what_report_json_says(pages: dict[str, Path]) -> None:
