@@ -599,8 +599,7 @@ def _top_html(report: VideoReport, frames_csv: Path) -> str:
         return (
             f'<header class="top">{kicker}<h1>No pose scored</h1>'
             f'<p class="verdict na" id="score" data-score="">'
-            f"{_e(no_hold_reason(report, frames_csv))}</p>"
-            f"{_banner_html(report)}{_notes_html(report)}</header>"
+            f"{_e(no_hold_reason(report, frames_csv))}</p>{_banner_html(report)}</header>"
         )
     score = report_score(report)
     judged, total = report_checks_judged(report)
@@ -626,6 +625,8 @@ def _top_html(report: VideoReport, frames_csv: Path) -> str:
 
 
 def _notes_html(report: VideoReport) -> str:
+    """The report's notes under the score (a partial report's are in its banner; a
+    report without holds keeps them in the folded details, under its own reason)."""
     if not report.complete or not report.notes:
         return ""
     return '<ul class="notes muted">' + "".join(f"<li>{_e(n)}</li>" for n in report.notes) + "</ul>"
@@ -727,22 +728,18 @@ def _video_html(video: str | None) -> str:
 def _summary_html(report: VideoReport, frames_csv: Path) -> str:
     """The table of holds, or why there is none."""
     if not report.holds:
-        return f'<h2>Holds</h2><p class="empty">{_e(no_hold_reason(report, frames_csv))}</p>'
-    head = (
-        "<tr><th>#</th><th>Pose</th><th>Side</th><th>Time</th>"
-        "<th>View</th><th>Score</th><th>Checks judged</th></tr>"
-    )
+        return ""  # the top of the page says why
+    head = "<tr><th>#</th><th>Pose</th><th>Time</th><th>Score</th><th>Checks judged</th></tr>"
     rows = "".join(_summary_row(h) for h in report.holds)
     return f'<h2>Holds</h2><div class="scroll"><table>{head}{rows}</table></div>'
 
 
 def _summary_row(hold: Hold) -> str:
-    """One hold's row of the summary table."""
+    """One hold's row of the summary table (the view is in the hold's own heading)."""
     return (
         f'<tr><td class="num"><a href="#hold-{hold.index}">{hold.index}</a></td>'
-        f"<td>{_e(_display_name(hold.pose))}</td><td>{_e(side_text(hold))}</td>"
-        f'<td class="num">{hold.start_s:.1f}–{hold.end_s:.1f} s</td>'
-        f"<td>{_e(hold.view)}</td>"
+        f"<td>{_e(_display_name(hold.pose))}<br><span class='muted'>{_e(side_text(hold))}"
+        f'</span></td><td class="num">{hold.start_s:.1f}–{hold.end_s:.1f} s</td>'
         f"{_score_cell(hold.score)}<td>{hold.checks_judged} of {hold.checks_total}</td></tr>"
     )
 
