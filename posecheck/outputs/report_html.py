@@ -2,9 +2,11 @@
 
 :func:`render_html` turns the report, the per-frame ``frames.csv`` and JPEG thumbnails of
 the worst moments into a single HTML document: inline CSS, images as ``data:`` URIs and
-timeline plots as inline SVG drawn by matplotlib. Nothing is fetched from the network and
-there is no JavaScript. Every string that comes from data (file names, notes, reasons) is
-escaped.
+timeline plots as inline SVG drawn by matplotlib. It reads teacher-first (see
+:func:`render_html`). Nothing is fetched from the network; the only file it refers to is
+the annotated video next to it, which it embeds, and its only JavaScript (inline, a few
+lines) seeks that video when a cue is clicked. Every string that comes from data (file
+names, notes, reasons) is escaped.
 
 matplotlib is imported lazily inside the plotting function (``posecheck --help`` must
 stay fast); mediapipe and cv2 are never imported here.
@@ -725,8 +727,8 @@ def _video_html(video: str | None) -> str:
     )
 
 
-def _summary_html(report: VideoReport, frames_csv: Path) -> str:
-    """The table of holds, or why there is none."""
+def _summary_html(report: VideoReport) -> str:
+    """The table of holds (nothing without holds: the top of the page says why)."""
     if not report.holds:
         return ""  # the top of the page says why
     head = "<tr><th>#</th><th>Pose</th><th>Time</th><th>Score</th><th>Checks judged</th></tr>"
@@ -1007,7 +1009,7 @@ def render_html(
     holds = "".join(_hold_html(h, thumbnails, shown, video) for h in report.holds)
     body = (
         f"{_top_html(report, frames_csv)}{_cues_html(report, thumbnails, video)}"
-        f"{_video_html(video)}{_summary_html(report, frames_csv)}{holds}"
+        f"{_video_html(video)}{_summary_html(report)}{holds}"
         f"{_plots_html(report, frames_csv)}{_details_html(report)}"
     )
     script = f"<script>{_JS}</script>" if video is not None else ""
