@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from posecheck.vocab import PartialReason
 
@@ -50,6 +50,10 @@ class HoldDict(TypedDict):
     score: float | None
     sway_pct: float | None
     checks: list[CheckScoreDict]
+    #: How many of ``checks`` were judged (have a score) and how many there are: the
+    #: score covers ``checks_judged`` of ``checks_total``. Absent in older files.
+    checks_judged: NotRequired[int]
+    checks_total: NotRequired[int]
 
 
 class VideoInfoDict(TypedDict):
@@ -158,6 +162,17 @@ class Hold:
     def duration_s(self) -> float:
         return self.end_s - self.start_s
 
+    @property
+    def checks_judged(self) -> int:
+        """How many of the hold's checks were judged (have a score): the hold's score
+        covers these only."""
+        return sum(c.score is not None for c in self.checks)
+
+    @property
+    def checks_total(self) -> int:
+        """How many checks the hold's pose has (judged or not)."""
+        return len(self.checks)
+
     def to_dict(self) -> HoldDict:
         """The JSON form (numbers rounded, non-finite ones null)."""
         return {
@@ -173,6 +188,8 @@ class Hold:
             "score": _num(self.score, 1),
             "sway_pct": _num(self.sway_pct, 2),
             "checks": [c.to_dict() for c in self.checks],
+            "checks_judged": self.checks_judged,
+            "checks_total": self.checks_total,
         }
 
 

@@ -40,7 +40,7 @@ from posecheck.apps.batch import (
     write_tables,
 )
 from posecheck.apps.cli import app
-from posecheck.outputs.batch_html import index_html_text
+from posecheck.outputs.batch_html import clip_view, index_html_text, view_from_report
 from posecheck.outputs.batch_table import (
     BASE_FIELDS,
     PARTIAL_TEXT,
@@ -51,7 +51,7 @@ from posecheck.outputs.batch_table import (
     row_from_report,
 )
 from posecheck.poses import REGISTRY
-from posecheck.report import VideoInfo, VideoReport
+from posecheck.report import CheckScore, Hold, VideoInfo, VideoReport
 from posecheck.vocab import PartialReason
 from tests.conftest import BALANCE, SAMPLES, SQUATS, faststart_copy
 
@@ -303,6 +303,60 @@ def test_index_html_escapes_names() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.mp4" in page
     assert "<img" not in page and page.count("<script>") == 1  # only the sorting code
     assert "http" not in page  # self-contained
+
+
+def _card(page: str, clip_id: str) -> str:
+    match = re.search(rf'<li class="clip" data-name="{clip_id}"(.*?)</li>', page, re.S)
+    assert match, clip_id
+    return match.group(1)
+
+
+def test_index_cards_answer_first(tmp_path: Path) -> None:
+    """A card shows the pose, side, the row's score with the checks it covers, the top
+    cue in words and the worst moment's still; a clip without a hold says why."""
+    faulty = CheckScore(
+        "front_knee_midline",
+        "front knee not toward the midline",
+        "knee_medial_disp_left_pct",
+        30,
+        30,
+        0.0,
+        7.3,
+        2.9,
+        "fault",
+        42.0,
+    )
+    off = CheckScore("hips_level", "hips level", "pelvic_obliquity_deg", 0, 30, None, None,
+                     None, None, None, "switched off: unreliable")  # fmt: skip
+    hold = Hold(1, "warrior1", "left", 1.0, 4.0, 30, 0.9, "front", (faulty, off), 42.0)
+    report = VideoReport("w.mp4", VideoInfo("w.mp4", 64, 48, 30.0, 4.0, 0, "h264"), {},
+                         120, 120, 120, (hold,))  # fmt: skip
+    folder = tmp_path / "w"
+    folder.mkdir()
+    (folder / "report.json").write_text(json.dumps(report.to_dict()))
+    (folder / "report.html").write_text('<img id="worst-still" src="data:image/jpeg;base64,QUJD">')
+    view = clip_view(folder)
+    assert view is not None and view.still == "data:image/jpeg;base64,QUJD"
+    assert (view.judged, view.total, view.poses, view.sides) == (
+        1, 2, ("Warrior 1",), ("front leg: left",))  # fmt: skip
+    clips = [Clip("w", "/x/w.mp4", "w.mp4"), Clip("n", "/x/n.mp4", "n.mp4")]
+    rows = [
+        row_from_report(clips[0], report.to_dict()),
+        row_from_report(clips[1], {"frames_with_person": 0, "holds": []}),  # type: ignore[typeddict-item]
+    ]
+    nobody = view_from_report({"frames_with_person": 0, "holds": []})
+    page = index_html_text(rows, {"w", "n"}, {"w": view, "n": nobody})
+    assert '<meta name="viewport"' in page
+    card = _card(page, "w")
+    assert f'class="score poor">{float(rows[0]["score"]):.0f}<' in card  # the row's score
+    assert "1 of 2 checks judged" in card and "Warrior 1" in card and "front leg: left" in card
+    message = next(c.message for c in REGISTRY["warrior1"].checks if c.id == faulty.check)
+    assert message in card and "(at 2.9 s)" in card
+    assert 'src="data:image/jpeg;base64,QUJD"' in card and 'href="w/report.html"' in card
+    card = _card(page, "n")
+    assert "No person found in the video." in card and "not scored" in card
+    # the per-check columns fold away
+    assert page.index("<details>") < page.index("score_warrior1_front_knee_midline")
 
 
 def test_a_marker_with_other_settings_or_bytes_is_not_reused(tmp_path: Path) -> None:

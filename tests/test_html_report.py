@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import math
 import re
 import subprocess
@@ -116,9 +117,9 @@ TREE_HOLD = Hold(
             8.1,
         ),
         score(
-            "pelvis_level",
-            "pelvis level",
-            "pelvic_obliquity_deg",
+            "standing_knee_midline",
+            "standing knee not toward the midline",
+            "knee_valgus_left_deg",
             None,
             None,
             None,
@@ -205,11 +206,15 @@ def test_one_self_contained_document(
     assert doc.startswith("<!DOCTYPE html>")
     assert doc.count("<html") == 1 and doc.rstrip().endswith("</html>")
     assert doc.count("<body") == 1 and doc.count("<head>") == 1
-    for ref in ("http://", "https://", 'src="//', 'href="//', "<script", "<link", "@import"):
+    assert '<meta name="viewport"' in doc
+    for ref in ("http://", "https://", 'src="//', 'href="//', "<link", "@import", "<script src"):
         assert ref not in doc, ref
-    # every image is inline
+    # one inline script (the video seek), only because there is a video to seek
+    assert doc.count("<script>") == 1
+    assert "<script" not in render_html(make_report(outputs={}), frames_csv, thumbs)
+    # every image is inline; the only other source is the annotated video next to the page
     for src in re.findall(r'src="([^"]*)"', doc):
-        assert src.startswith("data:image/")
+        assert src.startswith("data:image/") or src == "annotated.mp4", src
 
 
 def test_holds_names_scores_and_colours(frames_csv: Path) -> None:
@@ -227,7 +232,9 @@ def test_check_table_values_units_and_reasons(frames_csv: Path) -> None:
     assert "155.2°" in doc and "4.7 s" in doc
     assert "0.41 foot lengths" in doc
     assert "79.0 %" in doc
-    assert "not measurable from this view (side); needs front" in doc
+    # standing_knee_midline was not seen from the side: one line, with the view judging it
+    line = "<strong>standing knee not toward the midline</strong>: not seen from this camera"
+    assert f"{line} (side view): film from the front to judge it</li>" in doc
     assert "not measurable: not measurable" not in doc
 
 
@@ -250,8 +257,8 @@ def test_thumbnail_is_embedded_base64(
     assert f"data:image/jpeg;base64,{base64.b64encode(THUMB).decode()}" in doc
     assert base64.b64encode(THUMB[:40]).decode() in doc
     assert doc.count("<img ") == 2
-    # captioned with title, value and time
-    assert re.search(r"standing leg straight: 155\.2°.*?at 4\.7 s</figcaption>", doc)
+    # each still leads a cue, with the check's title, value and time (which seeks the video)
+    assert re.search(r"standing leg straight: 155\.2°.*?at <a [^>]*data-t=\"4\.70\"", doc)
 
 
 def test_thumbnail_skipped_for_aligned_check(frames_csv: Path) -> None:
@@ -268,7 +275,7 @@ def test_malicious_names_are_escaped(frames_csv: Path) -> None:
         settings={"model": "<i>m</i>"},
     )
     doc = render_html(report, frames_csv, {})
-    assert "<script" not in doc
+    assert "<script>alert" not in doc and doc.count("<script") == 1  # the seek code only
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.mp4" in doc
     assert "<img src=x" not in doc and "<b>h264" not in doc and "<i>m" not in doc
 
@@ -276,8 +283,11 @@ def test_malicious_names_are_escaped(frames_csv: Path) -> None:
 def test_one_plot_per_distinct_metric(frames_csv: Path) -> None:
     report = make_report()
     doc = render_html(report, frames_csv, {})
-    # 6 checks share knee_ankle_gap_ratio and pelvic_obliquity_deg: 6 metrics, not 8 checks
-    assert len(distinct_metrics(report)) == 6
+    # 2 checks share knee_ankle_gap_ratio: 6 metrics judged, not 7 checks; the 7th metric
+    # is only the unjudged standing_knee_midline's, and gets no (empty) plot
+    assert len(distinct_metrics(report)) == 7
+    judged = {cs.metric for h in report.holds for cs in h.checks if cs.score is not None}
+    assert len(judged) == 6
     assert doc.count("<svg") == 6
     assert doc.count('<figure class="plot">') == 6
 
@@ -305,11 +315,20 @@ def test_threshold_lines_above_below_and_info_cap() -> None:
     assert [v for v, _ in threshold_lines(weight)] == [25.0, 35.0, 65.0, 75.0]
 
 
-def test_no_holds_renders_friendly_message(frames_csv: Path) -> None:
+def test_no_holds_says_why(frames_csv: Path, tmp_path: Path) -> None:
+    # frames.csv names Tree in every frame: recognised, but never held for 2 s
     doc = render_html(make_report(holds=()), frames_csv, {})
-    assert "No pose was held steadily for 2 s or more" in doc
-    assert "<svg" not in doc
+    assert doc.count("Tree was recognised, but never held still for 2 s") == 1  # on top
+    assert top_score(doc).startswith("Tree was recognised")
+    assert "Try holding" not in doc and "<svg" not in doc
     assert "How scores are computed" in doc
+    # no pose in any frame: the pose was not recognised (holding longer would not help)
+    blank = tmp_path / "blank.csv"
+    blank.write_text(frames_csv.read_text().replace(",tree,left,", ",,,"), encoding="utf-8")
+    doc = render_html(make_report(holds=()), blank, {})
+    assert "none of the four poses" in doc and "held still" not in doc
+    doc = render_html(make_report(holds=(), frames_with_person=0), blank, {})
+    assert "No person found in the video." in doc
 
 
 def test_missing_or_empty_frames_csv(tmp_path: Path) -> None:
@@ -357,7 +376,7 @@ def test_long_video_renders_fast(tmp_path: Path) -> None:
     doc = render_html(report, path, {})
     elapsed = time.perf_counter() - start
     assert elapsed < 4.0, f"{elapsed:.1f} s"
-    assert doc.count("<svg") == 4
+    assert doc.count("<svg") == 3  # the judged checks' metrics
     assert len(doc) < 2_000_000
 
 
@@ -379,3 +398,92 @@ def test_shares_are_not_rounded_to_all_or_nothing() -> None:
     assert _pct_text(0.2) == "0.2 %"
     assert _pct_text(42.4) == "42 %"
     assert _pct_text(None) == "–"
+
+
+def top_score(doc: str) -> str:
+    """The score shown at the top of the page."""
+    match = re.search(r'id="score" data-score="([^"]*)">([^<]*)<', doc)
+    assert match, "no score at the top"
+    return match.group(2)
+
+
+def test_the_answer_comes_first(frames_csv: Path, thumbs: dict[tuple[int, str], bytes]) -> None:
+    report = make_report()
+    doc = render_html(report, frames_csv, thumbs)
+    # the score shown is the mean of the holds' scores (results.csv's), with its coverage
+    mean = (TREE_HOLD.score + BRIDGE_HOLD.score) / 2  # type: ignore[operator]
+    assert top_score(doc) == f"{mean:.0f}"
+    judged = {(h.pose, c.check) for h in report.holds for c in h.checks if c.score is not None}
+    total = {(h.pose, c.check) for h in report.holds for c in h.checks}
+    assert f"{len(judged)} of {len(total)} checks judged" in doc
+    # pose, score, cues, video, holds, then the folded settings and metric ids
+    order = [
+        "<h1>Tree, Bridge",
+        'id="score"',
+        "What to work on",
+        '<video id="player"',
+        "<h2>Holds</h2>",
+        "Timelines of the judged measures",
+        "Settings, files and metric ids",
+        "max_width = None",
+        "knee_angle_left_deg</code>",
+    ]
+    at = [doc.index(text) for text in order]
+    assert at == sorted(at), order
+    assert doc.index("<details", at[5] - 60) < at[6] < doc.index("max_width = None")
+
+
+def test_top_cues_are_the_worst_checks_in_words(frames_csv: Path) -> None:
+    doc = render_html(make_report(), frames_csv, {})
+    cues = re.findall(r'<p class="cue-text[^"]*">([^<]*)</p>', doc)
+    # weight_even (12), standing_leg_straight (61), knees_not_caving (70); not com (93)
+    messages = {c.id: c.message for c in get_pose("bridge").checks} | {
+        c.id: c.message for c in get_pose("tree").checks
+    }
+    expected = [messages["weight_even"], messages["standing_leg_straight"]]
+    assert [html.unescape(c) for c in cues] == [*expected, messages["knees_not_caving"]]
+    # the time of each seeks the embedded video
+    assert 'data-t="18.00"' in doc and 'data-t="4.70"' in doc
+    aligned = replace(TREE_HOLD, checks=TREE_HOLD.checks[1:2], score=100.0)
+    doc = render_html(make_report(holds=(aligned,)), frames_csv, {})
+    assert "No cue: every judged check stayed aligned." in doc
+    assert top_score(doc) == "100" and "1 of 1 check judged" in doc
+
+
+def test_checks_not_judged_get_one_line_and_no_plot(frames_csv: Path) -> None:
+    tree = {c.id: c for c in get_pose("tree").checks}
+    switched_off = next(c for c in tree.values() if c.unreliable)
+    off = score(
+        switched_off.id,
+        switched_off.title,
+        "thigh_out_of_plane_right_deg",
+        None,
+        None,
+        None,
+        None,
+        reason=f"switched off: {switched_off.unreliable}",
+    )
+    hold = replace(TREE_HOLD, checks=(*TREE_HOLD.checks, off))
+    doc = render_html(make_report(holds=(hold,)), frames_csv, {})
+    # plots only for the judged checks' metrics: not pelvic obliquity, not the thigh
+    judged = {c.metric for c in hold.checks if c.score is not None}
+    assert doc.count("<svg") == len(judged) == 3
+    assert (
+        "pelvic_obliquity_deg (deg)" not in doc
+        and "thigh_out_of_plane" not in doc.split("Settings, files and metric ids")[0]
+    )
+    assert "3 of 5 checks judged" in doc
+    lines = re.findall(r'<ul class="unjudged">(.*?)</ul>', doc)
+    assert len(lines) == 1 and lines[0].count("<li>") == 2
+    assert f"<strong>{html.escape(switched_off.title)}</strong>: switched off" in lines[0]
+    assert html.escape(switched_off.unreliable or "") in lines[0]  # the why, folded
+    assert "film from the front to judge it" in lines[0]  # the standing knee, from the side
+
+
+def test_hold_keys_count_judged_checks() -> None:
+    d = TREE_HOLD.to_dict()
+    assert (d["checks_judged"], d["checks_total"]) == (3, 4)
+    assert list(d)[: len(d) - 2] == [
+        "index", "pose", "side", "start_s", "end_s", "duration_s", "frames", "confidence",
+        "view", "score", "sway_pct", "checks",
+    ]  # fmt: skip
