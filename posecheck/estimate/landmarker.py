@@ -141,6 +141,11 @@ class PoseEstimator(ClosesOnExit):
             ``models/landmark_correction.npz`` when the landmarker is the very bundle it
             was trained for (same sha256; any other model gets no correction, since it
             errs differently), or None for MediaPipe's landmarks as they are.
+        person: None follows the largest person in every frame. ``N`` (1, 2, ...) picks
+            the N-th person counted left to right (by mid-hip, in the picture) in the
+            first frame where anybody is found, and in video mode then follows whoever
+            is nearest to where that person was (MediaPipe does not keep identities).
+            Frames before the first with at least N people give nobody.
     """
 
     def __init__(
@@ -152,6 +157,7 @@ class PoseEstimator(ClosesOnExit):
         retry_detection_confidence: float | None = 0.3,
         segmentation: bool = False,
         correction: LandmarkCorrection | Literal["auto"] | None = None,
+        person: int | None = None,
     ) -> None:
         self.model_path = Path(model_path) if model_path is not None else default_model_path()
         self.mode: RunningMode = mode
@@ -165,7 +171,14 @@ class PoseEstimator(ClosesOnExit):
         self._retry_landmarker: Any = None
         self._mp: Any = None
         self._last_ts_ms = -1
-        self._followed: np.ndarray | None = None  # video mode: mid-hip of the person followed
+        if person is not None and person < 1:
+            raise ValueError(f"person counts from 1, got {person}")
+        self.person = person
+        #: With ``person``: the people of the frame where the person was picked, left to
+        #: right, as (x, y) mid-hips in pixels (for a still that shows the numbers); None
+        #: before anybody was found.
+        self.people_first_seen: list[tuple[float, float]] | None = None
+        self._followed: np.ndarray | None = None  # mid-hip (normalised) of the person followed
         self._quiet_calls = 3
 
     def __enter__(self) -> Self:
@@ -278,7 +291,9 @@ class PoseEstimator(ClosesOnExit):
             _to_landmarks(p, w, image_wh)
             for p, w in zip(people, _world_or_none(result, len(people)), strict=True)
         ]
-        best = max(range(len(candidates)), key=lambda i: _bbox_area(candidates[i]))
+        best = self._choose(candidates)
+        if best is None:
+            return None
         chosen = candidates[best]
         masks = list(getattr(result, "segmentation_masks", None) or [])
         if self.segmentation and len(masks) == len(candidates):
@@ -287,6 +302,30 @@ class PoseEstimator(ClosesOnExit):
             if self.correction is not None:
                 chosen = self.correction.apply(chosen)
         return chosen
+
+    def _choose(self, candidates: list[Landmarks]) -> int | None:
+        """Index of the person to return: the largest, or with :attr:`person` the one
+        numbered so in the first frame and the nearest to it after (None: not yet)."""
+        if self.person is None:
+            return max(range(len(candidates)), key=lambda i: _bbox_area(candidates[i]))
+        hips = [_mid_hip(c) for c in candidates]
+        followed = self._followed
+        if followed is None or self.mode != "video":
+            order = sorted(range(len(candidates)), key=lambda i: float(hips[i][0]))
+            wh = np.asarray(candidates[0].image_wh, dtype=np.float64)
+            self.people_first_seen = [
+                (float(hips[i][0] * wh[0]), float(hips[i][1] * wh[1])) for i in order
+            ]
+            if self.person > len(order):
+                return None
+            pick = order[self.person - 1]
+        else:
+            pick = min(
+                range(len(candidates)), key=lambda i: float(np.linalg.norm(hips[i] - followed))
+            )
+        if self.mode == "video":
+            self._followed = hips[pick]
+        return pick
 
 
 def _check_frame(image: NDArray[np.uint8]) -> None:
