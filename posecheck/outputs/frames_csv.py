@@ -24,6 +24,7 @@ from typing import IO, Self
 
 from posecheck.io.atomic import atomic_text, temp_path
 from posecheck.measure import geometry
+from posecheck.outputs.batch_table import spreadsheet_safe
 from posecheck.report import Hold
 from posecheck.result import FrameResult
 
@@ -56,7 +57,7 @@ def csv_row(index: int, time_s: float, r: FrameResult, hold: int | None) -> list
         ok = m is not None and m.valid
         row += [f"{m.value:.4f}" if ok and m is not None else "", "1" if ok else "0"]
     row.append(";".join(c.check for c in r.cues))
-    return row
+    return [spreadsheet_safe(cell) for cell in row]
 
 
 def hold_at(time_s: float, holds: Sequence[Hold]) -> int | None:
