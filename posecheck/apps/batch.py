@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict, cast
 
-from posecheck.errors import InputError, ModelError, PosecheckError
+from posecheck.errors import InputError, ModelError, OutputError, PosecheckError
 from posecheck.io.atomic import remove_stale_temps, write_text
 from posecheck.io.paths import make_output_dir, output_lock, printable
 from posecheck.outputs import batch_html, batch_table
@@ -259,6 +259,10 @@ def _expand(arg: str, exclude: Path | None) -> list[Path]:
     if path.is_file():
         return [path]
     if path.is_dir():
+        if _inside(_real(path), exclude):
+            raise BatchUsageError(
+                f"{printable(arg)}: is inside the output folder; choose another --out"
+            )
         return list(_walk(path, exclude))
     if os.path.lexists(path):  # a FIFO, a device, a socket, a dangling or looping link
         return [path]
@@ -700,16 +704,35 @@ def _dask_client(distributed: Any, workers: int, scheduler: str | None) -> Itera
                 ) from None
             stack.enter_context(client)
         else:
-            cluster = distributed.LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            with _workers_ignore_ctrl_c():
+                cluster = distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
             stack.enter_context(cluster)
             client = stack.enter_context(distributed.Client(cluster))
         yield client
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Ignore SIGINT while the local cluster starts its worker processes, so they
+    inherit it ignored: Ctrl-C in a terminal reaches the whole process group, and a Dask
+    worker hit by it prints a traceback. This process stops them itself when it gets
+    Ctrl-C (cancel, close the cluster). A Ctrl-C during the cluster's start is lost."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def run_dask(jobs: Sequence[Job], workers: int, scheduler: str | None, on_result: OnResult) -> None:
@@ -769,6 +792,27 @@ def batch_settings(
     model_path = _absolute(Path(model) if model is not None else default_model_path())
     check_model_file(model_path)
     return Settings(pose, stride, max_width, write_video, str(model_path), sha256_file(model_path))
+
+
+#: What a clip folder holds, whose temporary files a killed worker may leave.
+CLIP_OUTPUTS = (
+    "frames.csv",
+    "annotated.mp4",
+    "report.html",
+    "report.json",
+    MARKER,
+)
+
+
+def _remove_worker_temps(out: Path, clips: Sequence[Clip]) -> None:
+    """Delete the temporary files of workers that were ended mid-clip (Ctrl-C, a dead
+    worker): their clips have no ``done.json`` and are redone next time."""
+    for clip in clips:
+        folder = clip_dir(out, clip.clip_id)
+        if folder.is_dir():
+            for name in CLIP_OUTPUTS:
+                with contextlib.suppress(OSError):
+                    remove_stale_temps(folder / name)
 
 
 class _Tracker:
@@ -833,7 +877,7 @@ def _check_options(engine: str, scheduler: str | None, workers: int | None, out:
     if workers is not None and workers < 1:
         raise BatchUsageError(f"workers must be >= 1, got {workers}")
     if out.exists() and not out.is_dir():
-        raise BatchUsageError(f"{printable(out)}: exists and is not a folder")
+        raise OutputError(f"{printable(out)}: exists and is not a folder")
     if engine == "dask":
         _import_distributed()  # the extra is missing: say so now
 
@@ -895,6 +939,7 @@ def run_batch(
             else:
                 run_local(jobs, n_workers, tracker.on_result, tracker.on_fraction)
         finally:  # also on Ctrl-C: the table lists every clip finished
+            _remove_worker_temps(out, clips)
             tracker.write()
     skipped = sum(r.skipped for r in tracker.results.values())
     return BatchSummary(out, tuple(tracker.rows()), skipped, time.perf_counter() - started)

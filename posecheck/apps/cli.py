@@ -78,8 +78,9 @@ def _error(message: str) -> None:
     typer.echo(f"posecheck: {message}", err=True)
 
 
-#: Longest file name (bytes) posecheck writes; most file systems take 255.
-MAX_NAME_BYTES = 240
+#: Longest file name (bytes) posecheck writes: most file systems take 255, and the
+#: temporary name beside it (``.NAME.<pid>-<hex>.partial``) needs some 30 more.
+MAX_NAME_BYTES = 200
 
 
 def _fit_name(stem: str, suffix: str) -> str:

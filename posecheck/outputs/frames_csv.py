@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import IO, Self
 
 from posecheck.io.atomic import atomic_text, temp_path
+from posecheck.io.paths import output_error
 from posecheck.measure import geometry
 from posecheck.outputs.batch_table import spreadsheet_safe
 from posecheck.report import Hold
@@ -106,7 +107,11 @@ class FramesCsvWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        try:
+            self.close()
+        except OSError as err:  # the last rows could not be flushed (disk full)
+            self.discard()
+            raise output_error(err, self.path) from None
         if exc_type is not None:
             self.discard()
 
@@ -115,31 +120,36 @@ class FramesCsvWriter:
         until :meth:`finish`)."""
         if self._file is None or self._writerow is None:
             raise ValueError(f"{self.path}: not open")
-        self._writerow(csv_row(index, time_s, result, None))
+        try:
+            self._writerow(csv_row(index, time_s, result, None))
+        except OSError as err:  # disk full, file size limit
+            raise output_error(err, self.path) from None
         self.rows_written += 1
 
     def close(self) -> None:
         """Close the temporary file (kept for :meth:`finish`). Safe to call twice."""
         if self._file is not None:
-            self._file.close()
-            self._file = None
+            file, self._file = self._file, None
+            file.close()
 
     def finish(self, holds: Sequence[Hold]) -> None:
         """Write ``path`` from the streamed rows with the ``hold`` column filled from
         ``holds``' time spans (atomically), then delete the temporary file."""
         self.close()
-        with (
-            self.partial.open(newline="", encoding="utf-8") as src,
-            atomic_text(self.path) as dst,
-        ):
-            rows = csv.reader(src)
-            out = csv.writer(dst)
-            out.writerow(next(rows))
-            for row in rows:
-                hold = hold_at(float(row[0]), holds)
-                row[_HOLD_COLUMN] = "" if hold is None else str(hold)
-                out.writerow(row)
-        self.partial.unlink()
+        try:
+            with (
+                self.partial.open(newline="", encoding="utf-8") as src,
+                atomic_text(self.path) as dst,
+            ):
+                rows = csv.reader(src)
+                out = csv.writer(dst)
+                out.writerow(next(rows))
+                for row in rows:
+                    hold = hold_at(float(row[0]), holds)
+                    row[_HOLD_COLUMN] = "" if hold is None else str(hold)
+                    out.writerow(row)
+        finally:  # made into path, or failed (disk full): the rows go either way
+            self.partial.unlink(missing_ok=True)
 
     def discard(self) -> None:
         """Close and delete the temporary file; ``path`` is left as it was."""
