@@ -845,7 +845,7 @@ def test_readme_states_the_figure() -> None:
     """The README's figure is this table's size: kinds tried N, and zeros."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     figure = re.search(
-        r"kinds tried \*\*(\d+)\*\*, tracebacks \*\*0\*\*, hangs \*\*0\*\*, "
+        r"Kinds tried \*\*(\d+)\*\*, tracebacks \*\*0\*\*, hangs \*\*0\*\*, "
         r"results lost \*\*0\*\*",
         readme,
     )
