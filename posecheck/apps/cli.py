@@ -254,7 +254,7 @@ def analyze(
     )
 
     from posecheck.apps.analyze import AnalysisInterrupted, analyze_video
-    from posecheck.io.paths import output_lock, printable
+    from posecheck.io.paths import printable
     from posecheck.outputs.text import partial_video_line
 
     target = out if out is not None else Path("posecheck-out") / _fit_name(video.stem, "")
@@ -268,7 +268,7 @@ def analyze(
         TimeRemainingColumn(),
     )
     try:
-        with _analyze_lock(target, output_lock), Progress(*columns, transient=True) as bar:
+        with _analyze_lock(target), Progress(*columns, transient=True) as bar:
             task = bar.add_task("video", total=None)
 
             def progress(done_s: float, total_s: float | None) -> None:
@@ -286,7 +286,7 @@ def analyze(
             )
     except AnalysisInterrupted as stop:
         _print_video_summary(stop.report, target)
-        _error(partial_video_line(video, stop.report) + f"; partial report in {printable(target)}")
+        _error(partial_video_line(video, stop.report) + f", written to {printable(target)}")
         raise typer.Exit(signal_exit_code()) from None
     except (ModelError, BusyError) as exc:
         _error(str(exc))
@@ -306,13 +306,13 @@ def analyze(
 
 
 @contextlib.contextmanager
-def _analyze_lock(target: Path, lock: Any) -> Iterator[None]:
-    """The output lock on ``target`` when it is (or can be) a folder; a target that
-    cannot be one is left for analyze_video to refuse with its own message."""
-    from posecheck.io.paths import make_output_dir
+def _analyze_lock(target: Path) -> Iterator[None]:
+    """Create the output folder ``target`` and hold its lock (a second run on it refuses
+    with :class:`BusyError`); :class:`OutputError` when it cannot be a folder."""
+    from posecheck.io.paths import make_output_dir, output_lock
 
     make_output_dir(target)
-    with lock(target, "posecheck analyze"):
+    with output_lock(target, "posecheck analyze"):
         yield
 
 
