@@ -71,6 +71,9 @@ def analyze_video(
     Raises:
         InputError: the file cannot be opened as a video (one-line message).
         ModelError: the model cannot be loaded.
+        OutputError: ``out_dir`` cannot be written (a file, read-only, disk full).
+        AnalysisInterrupted: Ctrl-C (or SIGTERM turned into KeyboardInterrupt) during
+            the analysis, raised once the partial report is written (it carries it).
     """
     from posecheck.io.video import PrefetchReader, ThreadedWriter, VideoReader
     from posecheck.outputs.overlay import annotate

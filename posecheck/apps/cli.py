@@ -242,8 +242,10 @@ def analyze(
 ) -> None:
     """Analyse a recorded video: annotated.mp4, report.json, frames.csv, report.html.
 
-    Exit codes: 0 done; 1 the video cannot be read; 2 usage or model error; 3 decoding
-    stopped early (a partial report covering what decoded was written).
+    Exit codes: 0 done; 1 the video cannot be read, or an output cannot be written; 2
+    usage or model error, or the output folder is in use; 3 decoding stopped early (a
+    partial report covering what decoded was written); 130/143 Ctrl-C/SIGTERM (the
+    partial report of what was analysed is written).
     """
     from rich.progress import (
         BarColumn,
@@ -448,7 +450,9 @@ def batch(
 
     Resumable: a rerun skips the clips done with the same input bytes and settings.
 
-    Exit codes: 0 all ok or partial; 1 a clip failed (see its row); 2 usage, model or Dask error.
+    Exit codes: 0 all ok or partial; 1 a clip failed (see its row) or an output cannot be
+    written; 2 usage, model or Dask error, or DIR in use by another run; 130/143
+    Ctrl-C/SIGTERM.
     """
     from rich.progress import (
         BarColumn,
