@@ -421,6 +421,12 @@ def _(d: Path, c: Clips) -> Run:
     return pc(d, "image", PHOTO, "--out", "f/o")
 
 
+@case("06-record-is-a-file-live", 1, 1, says="exists and is not a folder")
+def _(d: Path, c: Clips) -> Run:
+    (d / "rec").write_text("x")
+    return pc(d, "live", "--no-window", "--source", c.tiny, "--record", "rec")
+
+
 @case("06-read-only-out-analyze", 1, 1, says="not writable", needs="setpriv")
 def _(d: Path, c: Clips) -> Run:
     (d / "ro").mkdir(mode=0o555)

@@ -558,9 +558,10 @@ class LiveSession:
     # -- outputs ----------------------------------------------------------------------
 
     def _open_outputs(self, stack: ExitStack, out: Path) -> None:
+        from posecheck.io.paths import make_output_dir
         from posecheck.io.video import ThreadedWriter
 
-        out.mkdir(parents=True, exist_ok=True)
+        make_output_dir(out)  # OutputError naming it: a file, under a file, read-only
         self._csv = stack.enter_context(FramesCsvWriter(out / "frames.csv"))
         self._writer = stack.enter_context(
             ThreadedWriter(
