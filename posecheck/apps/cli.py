@@ -290,6 +290,9 @@ def analyze(
         _print_video_summary(stop.report, target)
         _error(partial_video_line(video, stop.report) + f", written to {printable(target)}")
         raise typer.Exit(signal_exit_code()) from None
+    except KeyboardInterrupt:  # before the first frame: nothing to report
+        _error(f"{printable(video)}: interrupted before any frame was analysed")
+        raise typer.Exit(signal_exit_code()) from None
     except (ModelError, BusyError) as exc:
         _error(str(exc))
         raise typer.Exit(2) from None
