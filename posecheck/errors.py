@@ -14,3 +14,12 @@ class ModelError(PosecheckError):
 
 class InputError(PosecheckError):
     """An input file is missing, empty, truncated or not an image/video we can read."""
+
+
+class OutputError(PosecheckError, OSError):
+    """An output cannot be written: the folder is a file or read-only, the disk is full,
+    a name is too long. The message names the path and the problem."""
+
+
+class BusyError(PosecheckError):
+    """The output folder is in use by another posecheck run (the message names it)."""

@@ -394,7 +394,7 @@ def test_usage_errors_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         assert err.count("\n") == 1 and words in err and "Traceback" not in err
     (tmp_path / "file").write_text("x")
     code, _, err = run(str(clip), "--out", str(tmp_path / "file"))
-    assert code == 2 and "not a folder" in err
+    assert code == 1 and "not a folder" in err  # an output fault (issue 14), not usage
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if dask were not installed
     code, _, err = run(str(clip), "--out", str(out), "--engine", "dask")
     assert code == 2 and err == f"posecheck: {DASK_MISSING}\n"

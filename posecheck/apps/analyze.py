@@ -26,12 +26,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from posecheck.estimate.landmarker import PoseEstimator
+from posecheck.io.paths import make_output_dir, output_error, printable
 from posecheck.io.stage import Stage
 from posecheck.judge.session import Session, Step
 from posecheck.landmarks import Landmarks
 from posecheck.measure.correction import LandmarkCorrection
 from posecheck.outputs.frames_csv import FramesCsvWriter
-from posecheck.outputs.report_json import write_report_files
+from posecheck.outputs.report_json import ANNOTATED_VIDEO, OUTPUT_FILES, write_report_files
 from posecheck.poses import get_pose
 from posecheck.report import VideoReport
 from posecheck.vocab import PartialReason
@@ -76,6 +77,9 @@ def analyze_video(
     Raises:
         InputError: the file cannot be opened as a video (one-line message).
         ModelError: the model cannot be loaded.
+        OutputError: ``out_dir`` cannot be written (a file, read-only, disk full).
+        AnalysisInterrupted: Ctrl-C (or SIGTERM turned into KeyboardInterrupt) during
+            the analysis, raised once the partial report is written (it carries it).
     """
     from posecheck.io.video import PrefetchReader, ThreadedWriter, VideoReader
     from posecheck.outputs.overlay import annotate
@@ -87,15 +91,17 @@ def analyze_video(
     path = Path(path)
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
+        remove_previous_outputs(out)
 
-    session: Session[Image] = Session.offline(str(path), pose=pose)
+    session: Session[Image] = Session.offline(printable(path), pose=pose)
 
     with ExitStack() as stack:
         reader = stack.enter_context(
             PrefetchReader(VideoReader(path, stride=stride, max_width=max_width, with_rgb=True))
         )
         info = reader.info
+        if out is not None:
+            make_output_dir(out)
         estimator = stack.enter_context(
             PoseEstimator(model_path=model, mode="video", correction=correction)
         )
@@ -129,18 +135,33 @@ def analyze_video(
         # Inference here, everything after it in a second thread: MediaPipe releases the
         # GIL while it runs, so the checks and the overlay of one frame overlap the
         # inference of the next.
+        interrupted: KeyboardInterrupt | None = None
+        last_s = 0.0
         with Stage(post, name="posecheck-post", size=8) as stage:
-            for frame in reader:
-                rgb = frame.image_rgb if frame.image_rgb is not None else frame.image_bgr[..., ::-1]
-                lm = estimator.detect_rgb(
-                    np.ascontiguousarray(rgb), timestamp_ms=int(round(frame.time_s * 1000))
-                )
-                stage.put((frame.index, frame.image_bgr, frame.time_s, lm, estimator.last_people))
-                if progress is not None:
-                    progress(frame.time_s, info.duration_s)
+            try:
+                for frame in reader:
+                    rgb = frame.image_rgb
+                    if rgb is None:
+                        rgb = frame.image_bgr[..., ::-1]
+                    lm = estimator.detect_rgb(
+                        np.ascontiguousarray(rgb), timestamp_ms=int(round(frame.time_s * 1000))
+                    )
+                    stage.put(
+                        (frame.index, frame.image_bgr, frame.time_s, lm, estimator.last_people)
+                    )
+                    last_s = frame.time_s
+                    if progress is not None:
+                        progress(frame.time_s, info.duration_s)
+            except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: keep what was analysed
+                interrupted = exc
             stage.put(None)
         session.finish()
         stopped_at = reader.stopped_at_s if reader.error else None
+        reason = None if stopped_at is None else PartialReason.DECODE_STOPPED
+        notes = [reader.error] if reader.error else []
+        if interrupted is not None:
+            stopped_at, reason = last_s, PartialReason.INTERRUPTED
+            notes.append(f"{printable(path)}: interrupted at {last_s:.1f} s")
         report = session.report(
             video=info,
             settings={
@@ -152,11 +173,13 @@ def analyze_video(
             },
             frames_decoded=reader.frames_decoded,
             stopped_at_s=stopped_at,
-            partial_reason=None if stopped_at is None else PartialReason.DECODE_STOPPED,
-            notes=[reader.error] if reader.error else [],
+            partial_reason=reason,
+            notes=notes,
         )
 
     if out is None or rows is None:
+        if interrupted is not None:
+            raise interrupted
         return report
 
     def source_frames() -> Iterator[tuple[int, Image]]:
@@ -165,5 +188,33 @@ def analyze_video(
             for frame in again:
                 yield frame.index, frame.image_bgr
 
+    if interrupted is not None:  # no second decoding pass: the user wants to stop
+        written = write_report_files(out, report, rows, {}, video=write_video)
+        raise AnalysisInterrupted(written, interrupted) from None
     thumbnails = session.thumbnails(source_frames(), draw=annotate)
     return write_report_files(out, report, rows, thumbnails, video=write_video)
+
+
+class AnalysisInterrupted(KeyboardInterrupt):
+    """Raised by :func:`analyze_video` after Ctrl-C or SIGTERM, once the partial report
+    (``partial_reason: interrupted``) is written: ``report`` is it, ``cause`` the
+    interrupt (its ``signum`` attribute, when set, says which signal)."""
+
+    def __init__(self, report: VideoReport, cause: KeyboardInterrupt) -> None:
+        super().__init__("interrupted")
+        self.report = report
+        self.cause = cause
+
+
+def remove_previous_outputs(out: Path) -> None:
+    """Delete what an earlier run left in ``out`` (report.json first), so a run that
+    fails never leaves an old report looking current next to nothing new."""
+    first = OUTPUT_FILES["report_json"]
+    names = [first, *(n for n in OUTPUT_FILES.values() if n != first), ANNOTATED_VIDEO]
+    for name in names:
+        target = out / name
+        try:
+            if target.is_file() or target.is_symlink():
+                target.unlink()
+        except OSError as exc:
+            raise output_error(exc, target, "cannot remove the previous output") from None

@@ -36,6 +36,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -44,8 +45,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict, cast
 
-from posecheck.errors import InputError, ModelError, PosecheckError
+from posecheck.errors import InputError, ModelError, OutputError, PosecheckError
 from posecheck.io.atomic import remove_stale_temps, write_text
+from posecheck.io.paths import make_output_dir, output_lock, printable
 from posecheck.outputs import batch_html, batch_table
 from posecheck.outputs.batch_html import write_index_html
 from posecheck.outputs.batch_table import (
@@ -257,7 +259,13 @@ def _expand(arg: str, exclude: Path | None) -> list[Path]:
     if path.is_file():
         return [path]
     if path.is_dir():
+        if _inside(_real(path), exclude):
+            raise BatchUsageError(
+                f"{printable(arg)}: is inside the output folder; choose another --out"
+            )
         return list(_walk(path, exclude))
+    if os.path.lexists(path):  # a FIFO, a device, a socket, a dangling or looping link
+        return [path]
     if glob.has_magic(arg):
         found: list[Path] = []
         for match in sorted(glob.glob(arg, recursive=True)):
@@ -267,7 +275,7 @@ def _expand(arg: str, exclude: Path | None) -> list[Path]:
             elif m.is_file() and _is_video_name(m) and not _inside(_real(m), exclude):
                 found.append(m)
         if not found:
-            raise BatchUsageError(f"{arg}: no video file matches")
+            raise BatchUsageError(f"{printable(arg)}: no video file matches")
         return found
     raise BatchUsageError(f"{arg}: no such file or folder")
 
@@ -347,7 +355,7 @@ def make_clips(paths: Sequence[Path]) -> list[Clip]:
         used.add(clip_id.lower())
         ids.append(clip_id)
     return [
-        Clip(clip_id=i, path=str(a), source=str(p))
+        Clip(clip_id=i, path=str(a), source=printable(p))
         for i, a, p in zip(ids, absolute, paths, strict=True)
     ]
 
@@ -365,10 +373,28 @@ def clip_dir(out_dir: Path | str, clip_id: str) -> Path:
 def sha256_file(path: Path | str, chunk: int = 1 << 20) -> str:
     """The sha256 of a file, read in chunks (memory stays flat) -> str (hex)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; then only regular files
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{printable(path)}: {_kind(mode)}, not a regular file; skipped")
+        os.set_blocking(fd, True)
         while block := fh.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
 
 
 def _read_json(path: Path) -> dict[str, object] | None:
@@ -437,6 +463,8 @@ def process_clip(job: Job, progress: Callable[[float], None] | None = None) -> C
     folder = clip_dir(job.out_dir, clip.clip_id)
     try:
         digest = sha256_file(clip.path)
+    except InputError as exc:
+        return ClipResult(clip.clip_id, error_row(clip, str(exc)))
     except OSError as exc:
         return ClipResult(clip.clip_id, error_row(clip, f"cannot read ({exc.strerror})"))
     reused = _reuse(job, folder, digest)
@@ -520,10 +548,19 @@ def _init_worker(progress_queue: ProgressQueue) -> None:
         threading.Thread(target=watch, name="posecheck-parent-watch", daemon=True).start()
 
 
+#: The share sent when a worker starts a clip (so the parent knows it started).
+STARTED = -1.0
+#: How many times a clip may be running in a worker that dies before it is an error.
+MAX_WORKER_DEATHS = 2
+
+
 def _local_task(job: Job) -> ClipResult:
-    """A local worker's job: :func:`process_clip`, progress sent to the parent's queue
-    at most every 0.2 s."""
+    """A local worker's job: :func:`process_clip`, its start and then its progress sent
+    to the parent's queue (progress at most every 0.2 s)."""
     last = [0.0]
+    if _worker_queue is not None:
+        with contextlib.suppress(Exception):
+            _worker_queue.put_nowait((job.clip.clip_id, STARTED))
 
     def send(fraction: float) -> None:
         now = time.monotonic()
@@ -535,20 +572,23 @@ def _local_task(job: Job) -> ClipResult:
     return process_clip(job, send)
 
 
-def _drain(progress_queue: ProgressQueue, on_fraction: OnFraction) -> None:
+def _drain(progress_queue: ProgressQueue, on_fraction: OnFraction, started: set[str]) -> None:
     while True:
         try:
             clip_id, fraction = progress_queue.get_nowait()
         except Exception:  # queue.Empty, or a queue broken by a dead worker
             return
-        on_fraction(clip_id, fraction)
+        if fraction == STARTED:
+            started.add(clip_id)
+        else:
+            on_fraction(clip_id, fraction)
 
 
 def _future_result(future: Future[ClipResult], job: Job) -> ClipResult:
     try:
         return future.result()
-    except Exception as exc:  # BrokenProcessPool: a worker died (killed, out of memory)
-        message = f"worker failed ({type(exc).__name__}: {exc})"
+    except Exception as exc:  # a worker died (killed, out of memory) or the task failed
+        message = f"worker failed ({type(exc).__name__}: {one_line(str(exc))})"
         return ClipResult(job.clip.clip_id, error_row(job.clip, message))
 
 
@@ -562,35 +602,85 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _run_pool(
+    ctx: Any,
+    jobs: Sequence[Job],
+    workers: int,
+    on_result: OnResult,
+    on_fraction: OnFraction,
+    started: set[str],
+) -> list[Job]:
+    """Run ``jobs`` on one pool; returns the jobs left unfinished because a worker died
+    (BrokenProcessPool: every running and queued job of the pool is lost with it)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    progress_queue: ProgressQueue = ctx.Queue()
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(progress_queue,)
+    )
+    finished: set[str] = set()
+    broken = False
+    try:
+        futures = {pool.submit(_local_task, job): job for job in jobs}
+        pending: set[Future[ClipResult]] = set(futures)
+        while pending and not broken:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            _drain(progress_queue, on_fraction, started)
+            for future in sorted(done, key=lambda f: futures[f].clip.clip_id):
+                job = futures[future]
+                if isinstance(future.exception(), BrokenProcessPool):
+                    broken = True
+                    continue
+                finished.add(job.clip.clip_id)
+                on_result(_future_result(future, job))
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    finally:
+        if broken:
+            _stop_pool(pool)
+            _drain(progress_queue, on_fraction, started)
+        progress_queue.cancel_join_thread()
+        progress_queue.close()
+    if not broken:
+        pool.shutdown(wait=True)
+    return [job for job in jobs if job.clip.clip_id not in finished]
+
+
 def run_local(
     jobs: Sequence[Job], workers: int, on_result: OnResult, on_fraction: OnFraction
 ) -> None:
     """Run ``jobs`` on a pool of ``workers`` spawned processes (each analyze_video call
     loads its own model). On any exception (Ctrl-C), the workers are ended at once;
-    finished clips are already marked done."""
+    finished clips are already marked done.
+
+    A worker that dies (killed, out of memory) breaks the pool: a new pool is started
+    for the clips left. The clips that never started simply run there; a clip that was
+    running when a worker died is run again, and becomes an error row once it has been
+    in :data:`MAX_WORKER_DEATHS` dead pools (it is then most likely what kills them).
+    """
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
-    progress_queue: ProgressQueue = ctx.Queue()
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(progress_queue,)
-    )
-    try:
-        futures = {pool.submit(_local_task, job): job for job in jobs}
-        pending: set[Future[ClipResult]] = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            _drain(progress_queue, on_fraction)
-            for future in sorted(done, key=lambda f: futures[f].clip.clip_id):
-                on_result(_future_result(future, futures[future]))
-    except BaseException:
-        _stop_pool(pool)
-        raise
-    else:
-        pool.shutdown(wait=True)
-    finally:
-        progress_queue.close()
-        progress_queue.join_thread()
+    deaths: dict[str, int] = {}
+    left = list(jobs)
+    while left:
+        started: set[str] = set()
+        left = _run_pool(ctx, left, workers, on_result, on_fraction, started)
+        retry = []
+        for job in left:
+            clip_id = job.clip.clip_id
+            if clip_id in started:
+                deaths[clip_id] = deaths.get(clip_id, 0) + 1
+                if deaths[clip_id] >= MAX_WORKER_DEATHS:
+                    message = (
+                        f"worker died {deaths[clip_id]} times while analysing it "
+                        "(killed, or out of memory)"
+                    )
+                    on_result(ClipResult(clip_id, error_row(job.clip, message)))
+                    continue
+            retry.append(job)
+        left = retry
 
 
 def _import_distributed() -> Any:
@@ -614,16 +704,35 @@ def _dask_client(distributed: Any, workers: int, scheduler: str | None) -> Itera
                 ) from None
             stack.enter_context(client)
         else:
-            cluster = distributed.LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            with _workers_ignore_ctrl_c():
+                cluster = distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
             stack.enter_context(cluster)
             client = stack.enter_context(distributed.Client(cluster))
         yield client
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Ignore SIGINT while the local cluster starts its worker processes, so they
+    inherit it ignored: Ctrl-C in a terminal reaches the whole process group, and a Dask
+    worker hit by it prints a traceback. This process stops them itself when it gets
+    Ctrl-C (cancel, close the cluster). A Ctrl-C during the cluster's start is lost."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def run_dask(jobs: Sequence[Job], workers: int, scheduler: str | None, on_result: OnResult) -> None:
@@ -683,6 +792,27 @@ def batch_settings(
     model_path = _absolute(Path(model) if model is not None else default_model_path())
     check_model_file(model_path)
     return Settings(pose, stride, max_width, write_video, str(model_path), sha256_file(model_path))
+
+
+#: What a clip folder holds, whose temporary files a killed worker may leave.
+CLIP_OUTPUTS = (
+    "frames.csv",
+    "annotated.mp4",
+    "report.html",
+    "report.json",
+    MARKER,
+)
+
+
+def _remove_worker_temps(out: Path, clips: Sequence[Clip]) -> None:
+    """Delete the temporary files of workers that were ended mid-clip (Ctrl-C, a dead
+    worker): their clips have no ``done.json`` and are redone next time."""
+    for clip in clips:
+        folder = clip_dir(out, clip.clip_id)
+        if folder.is_dir():
+            for name in CLIP_OUTPUTS:
+                with contextlib.suppress(OSError):
+                    remove_stale_temps(folder / name)
 
 
 class _Tracker:
@@ -747,7 +877,7 @@ def _check_options(engine: str, scheduler: str | None, workers: int | None, out:
     if workers is not None and workers < 1:
         raise BatchUsageError(f"workers must be >= 1, got {workers}")
     if out.exists() and not out.is_dir():
-        raise BatchUsageError(f"{out}: exists and is not a folder")
+        raise OutputError(f"{printable(out)}: exists and is not a folder")
     if engine == "dask":
         _import_distributed()  # the extra is missing: say so now
 
@@ -796,18 +926,20 @@ def run_batch(
         pose, stride, max_width, write_video, Path(model) if model is not None else None
     )
     clips = make_clips(collect_inputs(inputs, exclude=out))
-    out.mkdir(parents=True, exist_ok=True)
-    for table in (RESULTS_CSV, INDEX_HTML):  # left by a batch killed while writing it
-        remove_stale_temps(out / table)
-    jobs = [Job(clip, str(_absolute(out)), settings) for clip in clips]
-    n_workers = max(1, min(workers or default_workers(), len(jobs)))
-    tracker = _Tracker(clips, out, progress)
-    try:
-        if engine == "dask":
-            run_dask(jobs, n_workers, scheduler, tracker.on_result)
-        else:
-            run_local(jobs, n_workers, tracker.on_result, tracker.on_fraction)
-    finally:  # also on Ctrl-C: the table lists every clip finished
-        tracker.write()
+    make_output_dir(out)
+    with output_lock(out, "posecheck batch"):
+        for table in (RESULTS_CSV, INDEX_HTML):  # left by a batch killed while writing it
+            remove_stale_temps(out / table)
+        jobs = [Job(clip, str(_absolute(out)), settings) for clip in clips]
+        n_workers = max(1, min(workers or default_workers(), len(jobs)))
+        tracker = _Tracker(clips, out, progress)
+        try:
+            if engine == "dask":
+                run_dask(jobs, n_workers, scheduler, tracker.on_result)
+            else:
+                run_local(jobs, n_workers, tracker.on_result, tracker.on_fraction)
+        finally:  # also on Ctrl-C: the table lists every clip finished
+            _remove_worker_temps(out, clips)
+            tracker.write()
     skipped = sum(r.skipped for r in tracker.results.values())
     return BatchSummary(out, tuple(tracker.rows()), skipped, time.perf_counter() - started)

@@ -10,15 +10,20 @@ model error.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from posecheck.errors import ModelError, PosecheckError
+from posecheck.errors import BusyError, ModelError, OutputError, PosecheckError
 
 if TYPE_CHECKING:
     from posecheck.report import VideoReport
@@ -73,20 +78,64 @@ def _error(message: str) -> None:
     typer.echo(f"posecheck: {message}", err=True)
 
 
-def _output_path(out: Path, source: Path, several: bool) -> Path:
-    """Where the annotated copy of ``source`` goes: ``out`` itself when it names an image
-    file (single input), else ``out/<stem>.posecheck.jpg``."""
+#: Longest file name (bytes) posecheck writes: most file systems take 255, and the
+#: temporary name beside it (``.NAME.<pid>-<hex>.partial``) needs some 30 more.
+MAX_NAME_BYTES = 200
+
+
+def _fit_name(stem: str, suffix: str) -> str:
+    """``stem + suffix``, the stem cut (plus a short hash) so the name fits
+    :data:`MAX_NAME_BYTES` -> str."""
+    import hashlib
+
+    name = stem + suffix
+    if len(os.fsencode(name)) <= MAX_NAME_BYTES:
+        return name
+    tag = "-" + hashlib.sha256(os.fsencode(stem)).hexdigest()[:8]
+    keep = stem
+    while keep and len(os.fsencode(keep + tag + suffix)) > MAX_NAME_BYTES:
+        keep = keep[:-1]
+    return keep + tag + suffix
+
+
+def output_paths(out: Path, sources: list[Path]) -> list[Path]:
+    """Where the annotated copy of each source goes, never twice the same place in one
+    run: ``out`` itself when it names an image file (single input), else
+    ``out/<stem>.posecheck.jpg``, with ``-2``, ``-3``... added to a stem already taken
+    (``a/p.jpg b/p.jpg`` -> ``p.posecheck.jpg``, ``p-2.posecheck.jpg``)."""
     from posecheck.io.images import IMAGE_SUFFIXES
 
-    if out.suffix.lower() in IMAGE_SUFFIXES and not several:
-        return out
-    return out / f"{source.stem}.posecheck.jpg"
+    if out.suffix.lower() in IMAGE_SUFFIXES and len(sources) == 1:
+        return [out]
+    taken: set[str] = set()
+    targets = []
+    for source in sources:
+        stem, n = source.stem or "image", 1
+        name = _fit_name(stem, ".posecheck.jpg")
+        while name.lower() in taken:
+            n += 1
+            name = _fit_name(stem, f"-{n}.posecheck.jpg")
+        taken.add(name.lower())
+        targets.append(out / name)
+    return targets
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 @app.command()
 def image(
     paths: Annotated[
-        list[Path], typer.Argument(help="Photo files (JPEG, PNG, ...).", show_default=False)
+        list[Path],
+        typer.Argument(
+            help="Photo files (JPEG, PNG, ...).",
+            show_default=False,
+            readable=False,  # an unreadable photo is that photo's error, not a usage error
+        ),
     ],
     pose: Annotated[
         PoseChoice, typer.Option(help="Pose to check; auto recognises it.")
@@ -106,21 +155,28 @@ def image(
     """Check alignment in photos and write annotated copies."""
     from posecheck.estimate.landmarker import PoseEstimator
     from posecheck.io.images import load_image, save_image
+    from posecheck.io.paths import printable
     from posecheck.judge.assess import analyze_image
     from posecheck.outputs.overlay import annotate
     from posecheck.outputs.text import annotated_line, photo_lines
 
     forced = None if pose is PoseChoice.auto else pose.value
     failures = 0
-    several = len(paths) > 1
+    targets = output_paths(out, paths)
+    for path, target in zip(paths, targets, strict=True):
+        if _same_file(path, target):
+            _error(f"{printable(target)}: is the input itself; choose another --out")
+            raise typer.Exit(2)
     try:
         with PoseEstimator(model_path=model) as estimator:
-            for path in paths:
+            for path, target in zip(paths, targets, strict=True):
                 try:
                     frame = load_image(path)
-                    result = analyze_image(frame, estimator, source=str(path), pose=forced)
-                    target = _output_path(out, path, several)
+                    result = analyze_image(frame, estimator, source=printable(path), pose=forced)
                     save_image(target, annotate(frame, result))
+                except OutputError as exc:  # the next photo would fail the same way
+                    _error(str(exc))
+                    raise typer.Exit(1) from None
                 except PosecheckError as exc:
                     failures += 1
                     _error(str(exc))
@@ -131,7 +187,7 @@ def image(
                     typer.echo("\n".join(photo_lines(result)))
                     typer.echo(annotated_line(target))
                 if not result.person:
-                    _error(f"{path}: no person found")
+                    _error(f"{printable(path)}: no person found")
     except ModelError as exc:
         _error(str(exc))
         raise typer.Exit(2) from None
@@ -163,7 +219,10 @@ def _print_video_summary(report: VideoReport, out: Path | None) -> None:
 @app.command()
 def analyze(
     video: Annotated[
-        Path, typer.Argument(help="A recorded video (mp4, mov, webm, ...).", show_default=False)
+        Path,
+        typer.Argument(
+            help="A recorded video (mp4, mov, webm, ...).", show_default=False, readable=False
+        ),
     ],
     pose: Annotated[
         PoseChoice, typer.Option(help="Pose to check; auto recognises it in every frame.")
@@ -183,8 +242,10 @@ def analyze(
 ) -> None:
     """Analyse a recorded video: annotated.mp4, report.json, frames.csv, report.html.
 
-    Exit codes: 0 done; 1 the video cannot be read; 2 usage or model error; 3 decoding
-    stopped early (a partial report covering what decoded was written).
+    Exit codes: 0 done; 1 the video cannot be read, or an output cannot be written; 2
+    usage or model error, or the output folder is in use; 3 decoding stopped early (a
+    partial report covering what decoded was written); 130/143 Ctrl-C/SIGTERM (the
+    partial report of what was analysed is written).
     """
     from rich.progress import (
         BarColumn,
@@ -194,10 +255,11 @@ def analyze(
         TimeRemainingColumn,
     )
 
-    from posecheck.apps.analyze import analyze_video
+    from posecheck.apps.analyze import AnalysisInterrupted, analyze_video
+    from posecheck.io.paths import printable
     from posecheck.outputs.text import partial_video_line
 
-    target = out if out is not None else Path("posecheck-out") / video.stem
+    target = out if out is not None else Path("posecheck-out") / _fit_name(video.stem, "")
     forced = None if pose is PoseChoice.auto else pose.value
     columns = (
         TextColumn("analysing"),
@@ -208,7 +270,7 @@ def analyze(
         TimeRemainingColumn(),
     )
     try:
-        with Progress(*columns, transient=True) as bar:
+        with _analyze_lock(target), Progress(*columns, transient=True) as bar:
             task = bar.add_task("video", total=None)
 
             def progress(done_s: float, total_s: float | None) -> None:
@@ -224,16 +286,39 @@ def analyze(
                 model=model,
                 progress=progress,
             )
-    except ModelError as exc:
+    except AnalysisInterrupted as stop:
+        _print_video_summary(stop.report, target)
+        _error(partial_video_line(video, stop.report) + f", written to {printable(target)}")
+        raise typer.Exit(signal_exit_code()) from None
+    except KeyboardInterrupt:  # before the first frame: nothing to report
+        _error(f"{printable(video)}: interrupted before any frame was analysed")
+        raise typer.Exit(signal_exit_code()) from None
+    except (ModelError, BusyError) as exc:
         _error(str(exc))
         raise typer.Exit(2) from None
     except PosecheckError as exc:
         _error(str(exc))
         raise typer.Exit(1) from None
+    except OSError as exc:
+        from posecheck.io.paths import describe_os_error
+
+        _error(describe_os_error(exc, target))
+        raise typer.Exit(1) from None
     _print_video_summary(report, target)
     if not report.complete:
         _error(partial_video_line(video, report))
         raise typer.Exit(3)
+
+
+@contextlib.contextmanager
+def _analyze_lock(target: Path) -> Iterator[None]:
+    """Create the output folder ``target`` and hold its lock (a second run on it refuses
+    with :class:`BusyError`); :class:`OutputError` when it cannot be a folder."""
+    from posecheck.io.paths import make_output_dir, output_lock
+
+    make_output_dir(target)
+    with output_lock(target, "posecheck analyze"):
+        yield
 
 
 @app.command()
@@ -368,7 +453,9 @@ def batch(
 
     Resumable: a rerun skips the clips done with the same input bytes and settings.
 
-    Exit codes: 0 all ok or partial; 1 a clip failed (see its row); 2 usage, model or Dask error.
+    Exit codes: 0 all ok or partial; 1 a clip failed (see its row) or an output cannot be
+    written; 2 usage, model or Dask error, or DIR in use by another run; 130/143
+    Ctrl-C/SIGTERM.
     """
     from rich.progress import (
         BarColumn,
@@ -379,6 +466,7 @@ def batch(
     )
 
     from posecheck.apps.batch import BatchProgress, BatchUsageError, run_batch
+    from posecheck.io.paths import printable
     from posecheck.outputs.text import batch_error_lines, batch_tables_line
 
     columns = (
@@ -409,9 +497,15 @@ def batch(
                 max_width=max_width,
                 model=model,
             )
-    except (BatchUsageError, ModelError) as exc:
+    except (BatchUsageError, ModelError, BusyError) as exc:
         _error(str(exc))
         raise typer.Exit(2) from None
+    except OutputError as exc:
+        _error(str(exc))
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        _error(f"interrupted; {printable(out / 'results.csv')} lists every clip finished")
+        raise typer.Exit(signal_exit_code()) from None
     for line in batch_error_lines(summary.rows):
         _error(line)
     typer.echo(summary.line())
@@ -487,10 +581,97 @@ def poses(
         typer.echo("")
 
 
+#: The last SIGINT or SIGTERM received (set by :func:`_on_signal`).
+_received: list[int] = []
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt, so every
+    command stops the same clean way (partial report, recording saved, workers ended)."""
+
+    signum = signal.SIGTERM
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    _received.append(signum)
+    if signum == signal.SIGTERM:
+        raise Terminated
+    raise KeyboardInterrupt
+
+
+def signal_exit_code(default: int = 130) -> int:
+    """128 + the signal that stopped the run (130 for SIGINT, 143 for SIGTERM) -> int."""
+    return 128 + _received[-1] if _received else default
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Every way out is one line at most on stderr: usage errors (click's own box or
+    usage text becomes ``posecheck: COMMAND: problem``), an output error, Ctrl-C or
+    SIGTERM (exit 130 or 143), and a closed stdout (``posecheck poses | head -1``).
+    """
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    click = _click_exceptions()
     try:
-        app()
+        code = app(standalone_mode=False)
+    except click.NoArgsIsHelpError as exc:
+        exc.show()
+        code = 2
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "posecheck"
+        sub = where.partition(" ")[2]
+        prefix = f"{sub}: " if sub else ""
+        _error(f"{prefix}{_one_line(exc.format_message())} (see {where} --help)")
+        code = 2
+    except typer.Abort:
+        code = signal_exit_code()
+    except click.ClickException as exc:
+        _error(_one_line(exc.format_message()))
+        code = exc.exit_code
     except KeyboardInterrupt:
         _error("interrupted")
-        sys.exit(130)
+        code = signal_exit_code()
+    except BrokenPipeError:
+        code = _stdout_closed()
+    except OSError as exc:
+        from posecheck.io.paths import describe_os_error
+
+        _error(describe_os_error(exc))
+        code = 1
+    if code == 130:  # typer turns KeyboardInterrupt into exit 130, SIGTERM's included
+        code = signal_exit_code()
+    _flush_stdout()
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _click_exceptions() -> Any:
+    """The click exceptions typer raises (typer 0.2x ships its own copy of click)."""
+    import importlib
+
+    try:
+        return importlib.import_module("typer._click.exceptions")
+    except ImportError:
+        return importlib.import_module("click.exceptions")
+
+
+def _stdout_closed() -> int:
+    """Stdout's reader went away: say nothing more there (no 'Exception ignored' at
+    exit), exit 141 as a shell reports a SIGPIPE death."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 141
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_closed()
+        sys.exit(141)

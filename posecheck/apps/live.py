@@ -285,8 +285,9 @@ def has_display() -> bool:
 
 @contextlib.contextmanager
 def _ctrl_c_sets(event: threading.Event) -> Iterator[None]:
-    """While active (main thread only), Ctrl-C sets ``event`` instead of raising, so the
-    session ends cleanly; a second Ctrl-C raises KeyboardInterrupt as usual."""
+    """While active (main thread only), Ctrl-C or SIGTERM sets ``event`` instead of
+    raising, so the session ends cleanly and the recording is kept; a second one raises
+    KeyboardInterrupt as usual."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -297,10 +298,12 @@ def _ctrl_c_sets(event: threading.Event) -> Iterator[None]:
         event.set()
 
     previous = signal.signal(signal.SIGINT, handler)
+    previous_term = signal.signal(signal.SIGTERM, handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
 
 
 class LiveSession:
@@ -555,9 +558,10 @@ class LiveSession:
     # -- outputs ----------------------------------------------------------------------
 
     def _open_outputs(self, stack: ExitStack, out: Path) -> None:
+        from posecheck.io.paths import make_output_dir
         from posecheck.io.video import ThreadedWriter
 
-        out.mkdir(parents=True, exist_ok=True)
+        make_output_dir(out)  # OutputError naming it: a file, under a file, read-only
         self._csv = stack.enter_context(FramesCsvWriter(out / "frames.csv"))
         self._writer = stack.enter_context(
             ThreadedWriter(

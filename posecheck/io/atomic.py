@@ -4,7 +4,9 @@ The one recipe (used by every output): write to a hidden temporary file beside t
 target (same folder, so the rename stays on one file system), flush, ``fsync``, then
 ``os.replace`` it onto the target. The temporary name carries the process id and a random
 part, so two runs writing the same target never share a temporary file. On any error the
-temporary file is removed and the target is left as it was. Only a process killed
+temporary file is removed and the target is left as it was; an :class:`OSError` (disk
+full, read-only folder, name too long) becomes an :class:`~posecheck.errors.OutputError`
+naming the target. Only a process killed
 mid-write leaves its temporary file behind; :func:`remove_stale_temps` clears those.
 """
 
@@ -18,6 +20,9 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from posecheck.errors import OutputError
+from posecheck.io.paths import output_error
 
 #: Every temporary output file ends with this suffix (and starts with a dot).
 TEMP_SUFFIX = ".partial"
@@ -88,8 +93,15 @@ def atomic_path(path: Path) -> Iterator[Path]:
     try:
         yield tmp
         commit(tmp, path)
+    except OSError as exc:  # disk full, read-only, name too long: one line naming path
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OutputError):
+            raise
+        raise output_error(exc, path) from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise
 
 
@@ -98,9 +110,13 @@ def atomic_text(path: Path) -> Iterator[IO[str]]:
     """Open ``path`` for writing text (UTF-8, ``newline=""``) through a temporary file.
 
     The target appears, complete and fsynced, only when the ``with`` block ends without
-    an exception.
+    an exception. Text that UTF-8 cannot hold (a surrogate-escaped, non-UTF-8 file name)
+    is written as a backslash escape instead of failing.
     """
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+    with (
+        atomic_path(path) as tmp,
+        open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh,
+    ):
         yield fh
 
 

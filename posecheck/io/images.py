@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from posecheck.errors import InputError
 from posecheck.io.atomic import write_bytes
+from posecheck.io.paths import make_output_dir
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
@@ -174,7 +175,7 @@ def load_image(path: Path | str) -> NDArray[np.uint8]:
 def save_image(path: Path, image_bgr: NDArray[np.uint8]) -> None:
     """Write ``image_bgr`` to ``path``, encoded by its suffix (JPEG when it has none),
     atomically through :func:`posecheck.io.atomic.write_bytes`; creates the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_output_dir(path.parent)
     suffix = path.suffix.lower() or ".jpg"
     ok, encoded = cv2.imencode(suffix, image_bgr)
     if not ok:

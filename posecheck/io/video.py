@@ -44,6 +44,7 @@ from numpy.typing import NDArray
 from posecheck.errors import InputError
 from posecheck.io.atomic import commit, temp_path
 from posecheck.io.closing import ClosesOnExit, CommitsOnExit
+from posecheck.io.paths import output_error
 from posecheck.io.stage import Producer, Stage
 from posecheck.report import VideoInfo
 
@@ -514,7 +515,10 @@ class VideoWriter(CommitsOnExit):
         frame = VideoFrame.from_ndarray(self._pad_even(image_bgr), format="bgr24")
         frame.pts = self._next_pts(time_s)
         frame.time_base = _WRITER_TIME_BASE
-        self._container.mux(self._stream.encode(frame.reformat(format="yuv420p")))
+        try:
+            self._container.mux(self._stream.encode(frame.reformat(format="yuv420p")))
+        except OSError as exc:  # disk full, file size limit: name the output, not its temp
+            raise output_error(exc, self.path) from None
         self.frames_written += 1
 
     def _pad_even(self, image: NDArray[np.uint8]) -> NDArray[np.uint8]:
@@ -545,6 +549,9 @@ class VideoWriter(CommitsOnExit):
             self._container.mux(self._stream.encode(None))
             self._container.close()
             commit(self._tmp, self.path)
+        except OSError as exc:
+            self._discard()
+            raise output_error(exc, self.path) from None
         except BaseException:
             self._discard()
             raise

@@ -74,9 +74,11 @@ class ClipName(Protocol):
 
 def one_line(message: str, path: str | None = None) -> str:
     """``message`` on one line, without a leading ``PATH: `` (the row names the file)."""
-    text = " ".join(str(message).split())
+    from posecheck.io.paths import printable
+
+    text = printable(" ".join(str(message).split()))
     if path:
-        text = text.removeprefix(f"{path}: ")
+        text = text.removeprefix(f"{path}: ").removeprefix(f"{printable(path)}: ")
     return text
 
 
@@ -157,13 +159,42 @@ def row_from_report(clip: ClipName, report: VideoReportDict) -> Row:
     return row
 
 
+#: A cell starting with one of these is a formula to a spreadsheet (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def spreadsheet_safe(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet runs as a formula: text starting with
+    ``= + - @``, a tab or a carriage return gets a leading ``'`` (what spreadsheet tools
+    expect, and hide); numbers such as ``-3.5`` stay numbers -> str."""
+    if value.startswith(FORMULA_STARTS) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_unsafe(value: str) -> str:
+    """The inverse of :func:`spreadsheet_safe` (for reading a table back) -> str."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def results_csv_text(rows: Iterable[Row]) -> str:
     """``results.csv`` as text: the header :data:`RESULT_FIELDS`, then ``rows`` (``\\n``
-    line ends)."""
+    line ends), every cell made :func:`spreadsheet_safe` (a clip named ``=HYPERLINK(..)``
+    is text, not a formula)."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=RESULT_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
     return buf.getvalue()
 
 
@@ -183,4 +214,4 @@ def read_results_csv(path: Path) -> list[Row]:
         reader = csv.DictReader(fh)
         if tuple(reader.fieldnames or ()) != RESULT_FIELDS:
             raise ValueError(f"{path}: not a results.csv with the columns {RESULT_FIELDS}")
-        return list(reader)
+        return [{k: spreadsheet_unsafe(v) for k, v in row.items()} for row in reader]

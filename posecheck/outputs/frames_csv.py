@@ -16,6 +16,7 @@ the ``hold`` column filled from the holds' time spans, written through
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -23,7 +24,9 @@ from typing import IO, Self
 
 from posecheck.io.atomic import atomic_text, temp_path
 from posecheck.io.closing import CommitsOnExit
+from posecheck.io.paths import output_error
 from posecheck.measure import geometry
+from posecheck.outputs.batch_table import spreadsheet_safe
 from posecheck.report import Hold
 from posecheck.result import FrameResult
 
@@ -56,7 +59,7 @@ def csv_row(index: int, time_s: float, r: FrameResult, hold: int | None) -> list
         ok = m is not None and m.valid
         row += [f"{m.value:.4f}" if ok and m is not None else "", "1" if ok else "0"]
     row.append(";".join(c.check for c in r.cues))
-    return row
+    return [spreadsheet_safe(cell) for cell in row]
 
 
 def hold_at(time_s: float, holds: Sequence[Hold]) -> int | None:
@@ -101,7 +104,10 @@ class FramesCsvWriter(CommitsOnExit):
 
     def abort(self) -> None:
         """Close and delete the streamed rows (an exception left the ``with`` block)."""
-        self.close()
+        with contextlib.suppress(OSError):
+            if self._file is not None:
+                self._file.close()
+        self._file = None
         self.discard()
 
     def write(self, index: int, time_s: float, result: FrameResult) -> None:
@@ -109,31 +115,45 @@ class FramesCsvWriter(CommitsOnExit):
         until :meth:`finish`)."""
         if self._file is None or self._writerow is None:
             raise ValueError(f"{self.path}: not open")
-        self._writerow(csv_row(index, time_s, result, None))
+        try:
+            self._writerow(csv_row(index, time_s, result, None))
+        except OSError as err:  # disk full, file size limit
+            raise output_error(err, self.path) from None
         self.rows_written += 1
 
     def close(self) -> None:
-        """Close the temporary file (kept for :meth:`finish`). Safe to call twice."""
+        """Close the temporary file (kept for :meth:`finish`). Safe to call twice.
+
+        Raises:
+            OutputError: the last rows could not be flushed (disk full); the temporary
+                file is deleted.
+        """
         if self._file is not None:
-            self._file.close()
-            self._file = None
+            file, self._file = self._file, None
+            try:
+                file.close()
+            except OSError as err:
+                self.discard()
+                raise output_error(err, self.path) from None
 
     def finish(self, holds: Sequence[Hold]) -> None:
         """Write ``path`` from the streamed rows with the ``hold`` column filled from
         ``holds``' time spans (atomically), then delete the temporary file."""
         self.close()
-        with (
-            self.partial.open(newline="", encoding="utf-8") as src,
-            atomic_text(self.path) as dst,
-        ):
-            rows = csv.reader(src)
-            out = csv.writer(dst)
-            out.writerow(next(rows))
-            for row in rows:
-                hold = hold_at(float(row[0]), holds)
-                row[_HOLD_COLUMN] = "" if hold is None else str(hold)
-                out.writerow(row)
-        self.partial.unlink()
+        try:
+            with (
+                self.partial.open(newline="", encoding="utf-8") as src,
+                atomic_text(self.path) as dst,
+            ):
+                rows = csv.reader(src)
+                out = csv.writer(dst)
+                out.writerow(next(rows))
+                for row in rows:
+                    hold = hold_at(float(row[0]), holds)
+                    row[_HOLD_COLUMN] = "" if hold is None else str(hold)
+                    out.writerow(row)
+        finally:  # made into path, or failed (disk full): the rows go either way
+            self.partial.unlink(missing_ok=True)
 
     def discard(self) -> None:
         """Close and delete the temporary file; ``path`` is left as it was."""

@@ -68,7 +68,9 @@ def photo_lines(result: FrameResult) -> list[str]:
 
 def annotated_line(target: Path) -> str:
     """Where a photo's annotated copy went."""
-    return f"  annotated: {target}"
+    from posecheck.io.paths import printable
+
+    return f"  annotated: {printable(target)}"
 
 
 # --------------------------------------------------------------------------- videos
@@ -92,9 +94,13 @@ class VideoSummary:
 
 def video_summary(report: VideoReport, out: Path | None) -> VideoSummary:
     """The summary of ``report``; ``out`` is the output folder (None: nothing written)."""
+    from rich.markup import escape  # a file named "[red]x.mp4" is not markup
+
+    from posecheck.io.paths import printable
+
     v = report.video
     heading = (
-        f"[bold]{report.source}[/]: {v.width}x{v.height}, {v.fps:.1f} fps, "
+        f"[bold]{escape(report.source)}[/]: {v.width}x{v.height}, {v.fps:.1f} fps, "
         f"{report.frames_analysed} frames analysed, person in {report.frames_with_person}"
     )
     rows = []
@@ -120,16 +126,21 @@ def video_summary(report: VideoReport, out: Path | None) -> VideoSummary:
                 weak,
             )
         )
-    tail = [f"note: {note}" for note in report.notes]
+    tail = [escape(f"note: {note}") for note in report.notes]
     if out is not None:
-        tail.append(f"outputs in {out}/: " + ", ".join(report.outputs.values()))
+        tail.append(escape(f"outputs in {printable(out)}/: " + ", ".join(report.outputs.values())))
     return VideoSummary(heading, tuple(rows), tuple(tail))
 
 
 def partial_video_line(video: Path, report: VideoReport) -> str:
     """The stderr line (without ``posecheck: ``) for an ``analyze`` report that covers
     only part of the video."""
-    return f"{video}: partial report: decoding stopped at {report.stopped_at_s:.1f} s"
+    from posecheck.io.paths import printable
+    from posecheck.vocab import PartialReason
+
+    interrupted = report.partial_reason is PartialReason.INTERRUPTED
+    what = "interrupted" if interrupted else "decoding stopped"
+    return f"{printable(video)}: partial report: {what} at {report.stopped_at_s or 0.0:.1f} s"
 
 
 # --------------------------------------------------------------------------- live
