@@ -32,7 +32,14 @@ from posecheck.judge.session import Session, Step
 from posecheck.landmarks import Landmarks
 from posecheck.measure.correction import LandmarkCorrection
 from posecheck.outputs.frames_csv import FramesCsvWriter
-from posecheck.outputs.report_json import ANNOTATED_VIDEO, OUTPUT_FILES, write_report_files
+from posecheck.outputs.landmarks_csv import LandmarksCsvSink
+from posecheck.outputs.report_json import (
+    ANNOTATED_VIDEO,
+    LANDMARK_FILES,
+    OUTPUT_FILES,
+    write_report_files,
+)
+from posecheck.outputs.trc import write_trc
 from posecheck.poses import get_pose
 from posecheck.report import VideoReport
 from posecheck.vocab import PartialReason
@@ -57,6 +64,8 @@ def analyze_video(
     model: Path | str | None = None,
     progress: Progress | None = None,
     correction: LandmarkCorrection | Literal["auto"] | None = None,
+    person: int | None = None,
+    landmarks: bool = False,
 ) -> VideoReport:
     """Analyse a recorded video; returns the report (and writes the outputs to ``out_dir``).
 
@@ -73,6 +82,11 @@ def analyze_video(
         correction: the landmark correction (``"auto"``: the shipped one, for the
             shipped landmarker only; see :class:`PoseEstimator`), or None for MediaPipe's
             landmarks as they are.
+        person: None follows the largest person; N (1, 2, ...) the N-th person from the
+            left in the first frame with people (see :class:`PoseEstimator`).
+        landmarks: also write the smoothed landmarks of every analysed frame:
+            ``landmarks.csv`` (image and world, visibility) and ``landmarks.trc``
+            (OpenSim markers, for Sports2D and Pose2Sim).
 
     Raises:
         InputError: the file cannot be opened as a video (one-line message).
@@ -103,12 +117,17 @@ def analyze_video(
         if out is not None:
             make_output_dir(out)
         estimator = stack.enter_context(
-            PoseEstimator(model_path=model, mode="video", correction=correction)
+            PoseEstimator(model_path=model, mode="video", correction=correction, person=person)
         )
         rows: FramesCsvWriter | None = None
+        marks: LandmarksCsvSink | None = None
+        trc_times: list[float] = []
+        trc_world: list[NDArray[np.float64]] = []
         writer: ThreadedWriter | None = None
         if out is not None:
             rows = stack.enter_context(FramesCsvWriter(out / "frames.csv"))
+            if landmarks:
+                marks = stack.enter_context(LandmarksCsvSink(out / LANDMARK_FILES["landmarks_csv"]))
             if write_video:
                 writer = stack.enter_context(
                     ThreadedWriter(
@@ -120,6 +139,12 @@ def analyze_video(
             for step in steps:
                 if rows is not None:
                     rows.write(step.index, step.time_s, step.row)
+                if marks is not None:
+                    lm = step.result.landmarks
+                    marks.append(step.index, step.time_s, lm)
+                    trc_times.append(step.time_s)
+                    world = None if lm is None else lm.world
+                    trc_world.append(np.full((33, 3), np.nan) if world is None else world)
                 if writer is not None:
                     writer.write(annotate(step.item, step.shown), step.time_s)
 
@@ -170,6 +195,7 @@ def analyze_video(
                 "max_width": max_width,
                 "video": write_video,
                 "model": str(estimator.model_path),
+                "person": person,
             },
             frames_decoded=reader.frames_decoded,
             stopped_at_s=stopped_at,
@@ -181,6 +207,9 @@ def analyze_video(
         if interrupted is not None:
             raise interrupted
         return report
+    if landmarks:
+        world = np.asarray(trc_world).reshape(len(trc_world), 33, 3)
+        write_trc(out / LANDMARK_FILES["landmarks_trc"], trc_times, world, info.fps / stride)
 
     def source_frames() -> Iterator[tuple[int, Image]]:
         """A second decoding pass (no inference), for the thumbnails."""
@@ -210,7 +239,12 @@ def remove_previous_outputs(out: Path) -> None:
     """Delete what an earlier run left in ``out`` (report.json first), so a run that
     fails never leaves an old report looking current next to nothing new."""
     first = OUTPUT_FILES["report_json"]
-    names = [first, *(n for n in OUTPUT_FILES.values() if n != first), ANNOTATED_VIDEO]
+    names = [
+        first,
+        *(n for n in OUTPUT_FILES.values() if n != first),
+        ANNOTATED_VIDEO,
+        *LANDMARK_FILES.values(),
+    ]
     for name in names:
         target = out / name
         try:

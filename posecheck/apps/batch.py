@@ -105,8 +105,9 @@ class Clip:
     source: str
 
 
-class SettingsDict(TypedDict):
-    """``done.json``'s ``settings``: what :class:`Settings` holds, as JSON."""
+class SettingsDict(TypedDict, total=False):
+    """``done.json``'s ``settings``: what :class:`Settings` holds, as JSON (``landmarks``
+    only when on, so clips done before the option existed still match)."""
 
     pose: str
     stride: int
@@ -114,6 +115,7 @@ class SettingsDict(TypedDict):
     video: bool
     model: str
     model_sha256: str
+    landmarks: bool
 
 
 @dataclass(frozen=True)
@@ -126,10 +128,11 @@ class Settings:
     write_video: bool
     model: str
     model_sha256: str
+    landmarks: bool = False
 
     def to_dict(self) -> SettingsDict:
         """The JSON form stored in ``done.json``."""
-        return {
+        out: SettingsDict = {
             "pose": self.pose or "auto",
             "stride": self.stride,
             "max_width": self.max_width,
@@ -137,6 +140,9 @@ class Settings:
             "model": self.model,
             "model_sha256": self.model_sha256,
         }
+        if self.landmarks:
+            out["landmarks"] = True
+        return out
 
 
 @dataclass(frozen=True)
@@ -487,6 +493,7 @@ def process_clip(job: Job, progress: Callable[[float], None] | None = None) -> C
             write_video=s.write_video,
             model=s.model,
             progress=report_progress,
+            landmarks=s.landmarks,
         )
     except ModelError as exc:
         return ClipResult(clip.clip_id, error_row(clip, str(exc)), model_error=str(exc))
@@ -770,7 +777,12 @@ def default_workers() -> int:
 
 
 def batch_settings(
-    pose: str | None, stride: int, max_width: int | None, write_video: bool, model: Path | None
+    pose: str | None,
+    stride: int,
+    max_width: int | None,
+    write_video: bool,
+    model: Path | None,
+    landmarks: bool = False,
 ) -> Settings:
     """Check the options and the model file; hash the model.
 
@@ -791,13 +803,17 @@ def batch_settings(
         raise BatchUsageError(f"max_width must be >= 2, got {max_width}")
     model_path = _absolute(Path(model) if model is not None else default_model_path())
     check_model_file(model_path)
-    return Settings(pose, stride, max_width, write_video, str(model_path), sha256_file(model_path))
+    return Settings(
+        pose, stride, max_width, write_video, str(model_path), sha256_file(model_path), landmarks
+    )
 
 
 #: What a clip folder holds, whose temporary files a killed worker may leave.
 CLIP_OUTPUTS = (
     "frames.csv",
     "annotated.mp4",
+    "landmarks.csv",
+    "landmarks.trc",
     "report.html",
     "report.json",
     MARKER,
@@ -895,6 +911,7 @@ def run_batch(
     stride: int = 1,
     max_width: int | None = None,
     model: Path | str | None = None,
+    landmarks: bool = False,
 ) -> BatchSummary:
     """Analyse every input video into ``out_dir/<clip-id>/``; resumable; prints nothing.
 
@@ -907,7 +924,8 @@ def run_batch(
         engine: ``local`` (process pool) or ``dask`` (distributed).
         scheduler: a Dask scheduler address; None starts a LocalCluster (dask only).
         progress: called with a :class:`BatchProgress` as clips and frames go by.
-        stride, max_width, model: as for :func:`posecheck.apps.analyze.analyze_video`.
+        stride, max_width, model, landmarks: as for
+            :func:`posecheck.apps.analyze.analyze_video`.
 
     Returns:
         BatchSummary: the rows (also in ``results.csv``) and how many were skipped.
@@ -923,7 +941,7 @@ def run_batch(
     out = Path(out_dir)
     _check_options(engine, scheduler, workers, out)
     settings = batch_settings(
-        pose, stride, max_width, write_video, Path(model) if model is not None else None
+        pose, stride, max_width, write_video, Path(model) if model is not None else None, landmarks
     )
     clips = make_clips(collect_inputs(inputs, exclude=out))
     make_output_dir(out)

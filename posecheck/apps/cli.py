@@ -28,18 +28,49 @@ from posecheck.errors import BusyError, ModelError, OutputError, PosecheckError
 if TYPE_CHECKING:
     from posecheck.report import VideoReport
 
+
+def _flags_without_type() -> None:
+    """typer 0.29 prints ``<bool>`` after every on/off flag (``--no-video <bool>``), which
+    reads as if the flag took a value: show flags bare, as click does."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag and not self.count else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_without_type()
+
 app = typer.Typer(
     name="posecheck",
     help="Knee, hip and weight alignment feedback for yoga poses "
     "(Warrior 1, Tree, Half Moon, Bridge) from photos and video.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from posecheck import __version__
+
+        typer.echo(f"posecheck {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
     """Knee, hip and weight alignment feedback for yoga poses."""
 
 
@@ -66,8 +97,10 @@ ModelOption = Annotated[
     Path | None,
     typer.Option(
         "--model",
-        help="Pose landmarker .task file (default: models/pose_landmarker_full.task; "
+        help="Pose landmarker .task file (default: the shipped pose_landmarker_full.task; "
         "official pose_landmarker_{lite,full,heavy}.task files work too).",
+        envvar="POSECHECK_MODEL",
+        show_envvar=True,
         show_default=False,
     ),
 ]
@@ -203,7 +236,7 @@ def _print_video_summary(report: VideoReport, out: Path | None) -> None:
     from posecheck.outputs.text import HOLD_COLUMNS, video_summary
 
     summary = video_summary(report, out)
-    console = Console()
+    console = Console(highlight=False)  # no colour for numbers such as 640x480's 0x480
     console.print(summary.heading)
     if summary.hold_rows:
         table = Table(title="Holds")
@@ -237,6 +270,22 @@ def analyze(
     ] = None,
     no_video: Annotated[
         bool, typer.Option("--no-video", help="Skip annotated.mp4 (faster).")
+    ] = False,
+    person: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Follow the N-th person from the left (in the first frame with people) "
+            "instead of the largest.",
+            show_default=False,
+        ),
+    ] = None,
+    landmarks: Annotated[
+        bool,
+        typer.Option(
+            "--landmarks",
+            help="Also write the smoothed landmarks: landmarks.csv and landmarks.trc (OpenSim).",
+        ),
     ] = False,
     model: ModelOption = None,
 ) -> None:
@@ -285,6 +334,8 @@ def analyze(
                 write_video=not no_video,
                 model=model,
                 progress=progress,
+                person=person,
+                landmarks=landmarks,
             )
     except AnalysisInterrupted as stop:
         _print_video_summary(stop.report, target)
@@ -431,6 +482,13 @@ def batch(
     no_video: Annotated[
         bool, typer.Option("--no-video", help="Skip each clip's annotated.mp4 (faster).")
     ] = False,
+    landmarks: Annotated[
+        bool,
+        typer.Option(
+            "--landmarks",
+            help="Also write each clip's landmarks.csv and landmarks.trc (OpenSim).",
+        ),
+    ] = False,
     engine: Annotated[
         EngineChoice,
         typer.Option(help="local: a process pool here; dask: a Dask cluster ('dask' extra)."),
@@ -496,6 +554,7 @@ def batch(
                 stride=stride,
                 max_width=max_width,
                 model=model,
+                landmarks=landmarks,
             )
     except (BatchUsageError, ModelError, BusyError) as exc:
         _error(str(exc))

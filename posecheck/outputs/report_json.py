@@ -25,6 +25,8 @@ OUTPUT_FILES = {
     "report_html": "report.html",
 }
 ANNOTATED_VIDEO = "annotated.mp4"
+#: Written only with ``analyze --landmarks`` (report.json ``outputs`` key -> file name).
+LANDMARK_FILES = {"landmarks_csv": "landmarks.csv", "landmarks_trc": "landmarks.trc"}
 
 #: (hold index, check id) -> JPEG bytes of that check's worst moment.
 Thumbnails = Mapping[tuple[int, str], bytes]
@@ -59,6 +61,9 @@ def write_report_files(
     frames.finish(report.holds)
     if video and (out / ANNOTATED_VIDEO).exists():
         outputs["annotated_video"] = ANNOTATED_VIDEO
+    for key, name in LANDMARK_FILES.items():
+        if (out / name).exists():
+            outputs[key] = name
     report = replace(report, outputs=outputs)
     csv_path = out / OUTPUT_FILES["frames_csv"]
     write_text(out / OUTPUT_FILES["report_html"], render_html(report, csv_path, thumbnails))
