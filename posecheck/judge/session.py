@@ -20,9 +20,8 @@ Outside a hold the header says "transition: not scored" and no cue is shown. The
 apps differ only in two declared choices, fixed by the constructors
 :meth:`Session.offline` and :meth:`Session.live`:
 
-* smoothing (zero-phase for a file, causal for a camera), and cue steadying (live runs
-  the cues of the frames in the hold through a
-  :class:`~posecheck.judge.temporal.CueDebouncer`);
+* smoothing (zero-phase for a file, causal for a camera); both steady the cues of the
+  frames in the hold with a :class:`~posecheck.judge.temporal.CueDebouncer`;
 * ``steady_header``: live keeps the hold's header (pose, side, timer) through frames
   where recognition wavers, so the window does not flicker; offline each frame's header
   tells what that frame was.
@@ -211,11 +210,12 @@ class Session(Generic[T]):
 
     @classmethod
     def offline(cls, source: str, pose: str | None = None) -> Session[T]:
-        """For a recorded video: zero-phase smoothing, batched measuring, cues as they
-        are, each frame's own header."""
-        return cls(
-            source, pose=pose, causal=False, batch=BATCH, debounce=False, steady_header=False
-        )
+        """For a recorded video: zero-phase smoothing, batched measuring, each frame's own
+        header, and cues steadied as live steadies them (a cue shows once its fault has
+        lasted 0.5 s and stays through short gaps): a metric whose validity flickers no
+        longer makes the overlay's cue blink. ``frames.csv`` and the scores still record
+        every frame's own checks."""
+        return cls(source, pose=pose, causal=False, batch=BATCH, debounce=True, steady_header=False)
 
     @classmethod
     def live(cls, source: str, pose: str | None = None) -> Session[T]:
