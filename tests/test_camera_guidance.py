@@ -82,3 +82,24 @@ def test_readme_mission_matrix_is_the_registry() -> None:
     tagged = [(p, c.id) for p, s in REGISTRY.items() for c in s.checks if c.mission]
     listed = [(p, c.id) for r in matrix.values() for p, cs in r.items() for c in cs]
     assert sorted(tagged) == sorted(listed)
+
+
+@pytest.mark.model
+def test_terminal_says_where_to_film_next() -> None:
+    from posecheck.apps.analyze import analyze_video
+    from posecheck.outputs.text import camera_lines
+
+    clip = ROOT / "samples" / "synth" / "warrior1_knee_in_front.mp4"  # filmed from the front
+    report = analyze_video(clip, None, write_video=False)
+    (hold,) = report.holds
+    spec = REGISTRY[hold.pose]
+    unjudged = [
+        c.check
+        for c in hold.checks
+        if c.score is None and all(k.unreliable is None for k in spec.checks if k.id == c.check)
+    ]
+    assert unjudged, "a front view leaves the side checks unjudged"
+    (line,) = camera_lines(report)
+    assert line == camera_advice(spec, unjudged)
+    side = next(c for c in spec.cameras if c.view == "side")
+    assert side.describe() in line

@@ -195,7 +195,7 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
 
 
 def test_video_summary_is_the_reports_holds_notes_and_outputs() -> None:
-    from posecheck.outputs.text import HOLD_COLUMNS, video_summary
+    from posecheck.outputs.text import HOLD_COLUMNS, camera_lines, video_summary
     from posecheck.poses import get_pose
     from tests.test_html_report import make_report
 
@@ -216,10 +216,16 @@ def test_video_summary_is_the_reports_holds_notes_and_outputs() -> None:
         assert cells["time"] == f"{hold.start_s:.1f}-{hold.end_s:.1f} s"
     assert summary.tail == (
         *(f"note: {n}" for n in report.notes),
+        *(f"next: {line}" for line in camera_lines(report)),
         "outputs in out/: " + ", ".join(report.outputs.values()),
     )
-    bare = video_summary(make_report(holds=(), notes=()), None)
-    assert bare.hold_rows == () and bare.tail == ()
+    no_hold = make_report(holds=(), notes=())
+    bare = video_summary(no_hold, None)
+    assert bare.hold_rows == ()
+    # A person but no hold: how to film so that a pose is read.
+    (advice,) = camera_lines(no_hold)
+    assert bare.tail == (f"next: {advice}",) and "hold the pose still" in advice
+    assert camera_lines(make_report(holds=(), notes=(), frames_with_person=0)) == []
 
 
 def test_live_and_batch_lines() -> None:

@@ -127,9 +127,33 @@ def video_summary(report: VideoReport, out: Path | None) -> VideoSummary:
             )
         )
     tail = [escape(f"note: {note}") for note in report.notes]
+    tail += [escape(f"next: {line}") for line in camera_lines(report)]
     if out is not None:
         tail.append(escape(f"outputs in {printable(out)}/: " + ", ".join(report.outputs.values())))
     return VideoSummary(heading, tuple(rows), tuple(tail))
+
+
+def camera_lines(report: VideoReport) -> list[str]:
+    """Where to film next: per pose held, the camera placement that would judge the
+    checks this video's view could not (:func:`~posecheck.poses.base.camera_advice`);
+    with a person but no hold, how to film so that a pose is read."""
+    from posecheck.poses.base import camera_advice
+
+    lines: list[str] = []
+    for h in report.holds:
+        spec = get_pose(h.pose)
+        switched_off = {c.id for c in spec.checks if c.unreliable is not None}
+        unjudged = [c.check for c in h.checks if c.score is None and c.check not in switched_off]
+        advice = camera_advice(spec, unjudged)
+        if advice is not None and advice not in lines:
+            lines.append(advice)
+    if not report.holds and report.frames_with_person:
+        lines.append(
+            "no pose was held and read: film the whole body, 2.5-4 m away with the lens at "
+            "hip height, and hold the pose still for 2 s or more (`posecheck poses` lists "
+            "each pose's camera placements)"
+        )
+    return lines
 
 
 def partial_video_line(video: Path, report: VideoReport) -> str:
