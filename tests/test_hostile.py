@@ -376,7 +376,14 @@ def _fifo_row(d: Path, r: Run) -> None:
     assert found["pipe"]["status"] == "error" and "FIFO" in found["pipe"]["error"]
 
 
-@case("04-fifo-in-batch-folder", 1, 1, ("o/results.csv",), says="pipe.mp4: a FIFO", check=_fifo_row)
+@case(
+    "04-fifo-in-batch-folder",
+    1,
+    1,
+    ("o/results.csv",),
+    says="pipe.mp4: a named pipe (FIFO)",
+    check=_fifo_row,
+)
 def _(d: Path, c: Clips) -> Run:
     copy(c.short, d / "in" / "good.mp4")
     os.mkfifo(d / "in" / "pipe.mp4")

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict, cast
 
 from posecheck.errors import InputError, ModelError, OutputError, PosecheckError
 from posecheck.io.atomic import remove_stale_temps, write_text
-from posecheck.io.paths import make_output_dir, output_lock, printable
+from posecheck.io.paths import file_kind, make_output_dir, output_lock, printable
 from posecheck.outputs import batch_html, batch_table
 from posecheck.outputs.batch_html import write_index_html
 from posecheck.outputs.batch_table import (
@@ -384,23 +384,11 @@ def sha256_file(path: Path | str, chunk: int = 1 << 20) -> str:
     with open(fd, "rb") as fh:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise InputError(f"{printable(path)}: {_kind(mode)}, not a regular file; skipped")
+            raise InputError(f"{printable(path)}: {file_kind(mode)}, not a regular file; skipped")
         os.set_blocking(fd, True)
         while block := fh.read(chunk):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a file"
 
 
 def _read_json(path: Path) -> dict[str, object] | None:

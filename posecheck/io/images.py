@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from posecheck.errors import InputError
 from posecheck.io.atomic import write_bytes
-from posecheck.io.paths import make_output_dir
+from posecheck.io.paths import file_kind, make_output_dir
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
@@ -34,16 +34,6 @@ MAX_IMAGE_PIXELS = 100_000_000
 MAX_IMAGE_BYTES = 512 * 1024 * 1024
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
-
-
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, or :class:`InputError` for a missing path, folder, FIFO, device,
     unreadable, oversized or empty file. Never blocks on a FIFO: its type is checked
@@ -57,7 +47,7 @@ def read_bytes(path: Path) -> bytes:
     if stat.S_ISDIR(info.st_mode):
         raise InputError(f"{path}: is a directory, expected an image file")
     if not stat.S_ISREG(info.st_mode):
-        raise InputError(f"{path}: is {_kind(info.st_mode)}, expected an image file")
+        raise InputError(f"{path}: is {file_kind(info.st_mode)}, expected an image file")
     if info.st_size > MAX_IMAGE_BYTES:
         raise InputError(
             f"{path}: {info.st_size / 2**20:.0f} MB is too large for an image "
