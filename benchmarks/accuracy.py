@@ -158,8 +158,13 @@ def view_of(yaw_deg: float) -> str:
 
 
 def uncapped(spec: PoseSpec) -> PoseSpec:
-    """``spec`` with every check's info cap lifted (so it reports warn/fault)."""
-    return replace(spec, checks=tuple(replace(c, max_severity=Severity.FAULT) for c in spec.checks))
+    """``spec`` with every check's info cap lifted (so it reports warn/fault) and every
+    switched-off check judged as if it were on: whether a check may come back on (with a
+    correction, from another view) is decided by these very figures."""
+    return replace(
+        spec,
+        checks=tuple(replace(c, max_severity=Severity.FAULT, unreliable=None) for c in spec.checks),
+    )
 
 
 def reference(check: PoseCheck) -> float:
@@ -643,14 +648,13 @@ def summarise(results: list[ClipResult]) -> dict[str, Any]:
     targets["fppa_front_median"] = _verdict(med, TARGET_FPPA_MEDIAN_DEG, upper=True)
     targets["fppa_front_p90"] = _verdict(p90, TARGET_FPPA_P90_DEG, upper=True)
     for cid, c in sorted(checks.items()):
-        if c["switched_off"]:
-            # declared unreliable (PoseCheck.unreliable): never judged, never cues
-            targets[f"{cid}:fires_on_clear"] = targets[f"{cid}:quiet_on_aligned"] = "OFF"
-            continue
-        targets[f"{cid}:fires_on_clear"] = _verdict(
+        # A switched-off check (PoseCheck.unreliable) never cues; it is judged as if on,
+        # and its verdicts say "OFF, would ...".
+        off = "OFF, would " if c["switched_off"] else ""
+        targets[f"{cid}:fires_on_clear"] = off + _verdict(
             c["fire_rate_clear"], TARGET_CLEAR_RECALL, False
         )
-        targets[f"{cid}:quiet_on_aligned"] = _verdict(
+        targets[f"{cid}:quiet_on_aligned"] = off + _verdict(
             c["fire_rate_aligned"], TARGET_ALIGNED_FIRE, upper=True
         )
     return {
