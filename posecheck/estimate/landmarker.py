@@ -36,7 +36,8 @@ from numpy.typing import NDArray
 
 from posecheck.errors import ModelError
 from posecheck.io.closing import ClosesOnExit
-from posecheck.io.model_files import CORRECTION_FILENAME, file_sha256, load_correction
+from posecheck.io.model_files import CORRECTION_FILENAME, load_correction
+from posecheck.io.paths import sha256_file
 from posecheck.landmarks import N_LANDMARKS, Landmarks
 from posecheck.measure.correction import LandmarkCorrection
 from posecheck.measure.silhouette import silhouette_edges
@@ -194,7 +195,7 @@ class PoseEstimator(ClosesOnExit):
         if path is None or not self.model_path.is_file():
             return None
         model, trained_for = load_correction(path)
-        return model if trained_for == file_sha256(self.model_path.resolve()) else None
+        return model if trained_for == sha256_file(self.model_path) else None
 
     def open(self) -> None:
         """Load the model. Raises :class:`ModelError` with a one-line message on failure."""

@@ -7,9 +7,7 @@ the MediaPipe bundle whose errors it learned. Its model card is the ``.json`` be
 
 from __future__ import annotations
 
-import hashlib
 import zipfile
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -24,16 +22,6 @@ from posecheck.measure.correction import (
 
 CORRECTION_FILENAME = "landmark_correction.npz"
 _ARRAYS = ("w1", "b1", "w2", "b2", "w3", "b3", "x_mean", "x_std", "y_mean", "y_std")
-
-
-@lru_cache(maxsize=8)
-def file_sha256(path: Path) -> str:
-    """The sha256 (hex) of a file, read in 1 MB blocks; cached per path."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_correction(path: Path) -> tuple[LandmarkCorrection, str]:

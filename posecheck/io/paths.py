@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import os
 import socket
 import stat
@@ -18,7 +19,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from posecheck.errors import BusyError, OutputError
+from posecheck.errors import BusyError, InputError, OutputError
 
 #: The lock file a run keeps in its output folder while it runs.
 LOCK_NAME = ".posecheck.lock"
@@ -134,3 +135,18 @@ def file_kind(mode: int) -> str:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
     return "not a regular file"
+
+
+def sha256_file(path: Path | str, chunk: int = 1 << 20) -> str:
+    """The sha256 of a file, read in chunks (memory stays flat) -> str (hex)."""
+    digest = hashlib.sha256()
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; then only regular files
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{printable(path)}: {file_kind(mode)}, not a regular file; skipped")
+        os.set_blocking(fd, True)
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()

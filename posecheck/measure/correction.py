@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from posecheck.landmarks import Landmark as L
 from posecheck.landmarks import Landmarks
-from posecheck.measure.silhouette import LEVELS_TRUNK, trunk_frame
+from posecheck.measure.silhouette import LEVELS_TRUNK, MIN_TRUNK_PX, trunk_frame
 
 FloatArray = NDArray[np.float64]
 
@@ -65,28 +65,17 @@ MIRROR_ORDER: tuple[int, ...] = (
 )  # fmt: skip
 
 
-def _frames(xy_px: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Vectorised :func:`trunk_frame`: origin ``(F, 2)``, length ``(F,)``, u, n ``(F, 2)``."""
-    hip = (xy_px[:, L.LEFT_HIP] + xy_px[:, L.RIGHT_HIP]) / 2.0
-    shoulder = (xy_px[:, L.LEFT_SHOULDER] + xy_px[:, L.RIGHT_SHOULDER]) / 2.0
-    axis = shoulder - hip
-    length = np.hypot(axis[:, 0], axis[:, 1])
-    u = axis / np.maximum(length, 1e-9)[:, None]
-    n = np.stack([-u[:, 1], u[:, 0]], axis=-1)
-    return hip, length, u, n
-
-
 def to_trunk(points_px: FloatArray, xy_px: FloatArray) -> FloatArray:
     """``(F, P, 2)`` pixels -> ``(F, P, 2)`` trunk frame (along n, along u; trunk lengths)
     of each frame's landmarks ``xy_px`` ``(F, 33, 2)``."""
-    origin, length, u, n = _frames(xy_px)
-    rel = (points_px - origin[:, None, :]) / np.maximum(length, 1e-9)[:, None, None]
+    origin, length, u, n = trunk_frame(xy_px)
+    rel = (points_px - origin[:, None, :]) / np.maximum(length, MIN_TRUNK_PX)[:, None, None]
     return np.stack([np.einsum("fpk,fk->fp", rel, n), np.einsum("fpk,fk->fp", rel, u)], axis=-1)
 
 
 def from_trunk(points_tf: FloatArray, xy_px: FloatArray) -> FloatArray:
     """Inverse of :func:`to_trunk`: ``(F, P, 2)`` trunk frame -> pixels."""
-    origin, length, u, n = _frames(xy_px)
+    origin, length, u, n = trunk_frame(xy_px)
     return np.asarray(
         origin[:, None, :]
         + length[:, None, None]
@@ -186,8 +175,8 @@ class LandmarkCorrection:
             return landmarks
         if not np.all(np.isfinite(landmarks.silhouette)):
             return landmarks
-        origin, length, _, _ = trunk_frame(landmarks.xy_px)
-        if not np.isfinite(length):
+        _, length, _, _ = trunk_frame(landmarks.xy_px)
+        if not (np.isfinite(length) and length >= MIN_TRUNK_PX):
             return landmarks
         xy, world = self.apply_arrays(
             landmarks.xy_px[None],

@@ -43,20 +43,26 @@ N_FEATURES = 4 * len(LEVELS_TRUNK)
 _LEFT_HIP, _RIGHT_HIP, _LEFT_SHOULDER, _RIGHT_SHOULDER = 23, 24, 11, 12
 
 
-def trunk_frame(xy_px: FloatArray) -> tuple[FloatArray, float, FloatArray, FloatArray]:
-    """Origin ``(2,)`` px, trunk length px, ``u`` ``(2,)`` and ``n`` ``(2,)`` of one frame.
+#: A trunk shorter than this (pixels) has no frame: the shoulders sit on the hips.
+MIN_TRUNK_PX = 1e-6
+
+
+def trunk_frame(xy_px: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The trunk frame of each frame's landmarks: origin ``(..., 2)`` px, trunk length
+    ``(...)`` px, ``u`` ``(..., 2)`` and ``n`` ``(..., 2)``.
 
     Args:
-        xy_px: ``(33, 2)`` landmark pixels (x right, y down).
+        xy_px: ``(..., 33, 2)`` landmark pixels (x right, y down).
+
+    A length under :data:`MIN_TRUNK_PX` (or NaN) means the frame is undefined; ``u`` and
+    ``n`` are then meaningless.
     """
-    hip = (xy_px[_LEFT_HIP] + xy_px[_RIGHT_HIP]) / 2.0
-    shoulder = (xy_px[_LEFT_SHOULDER] + xy_px[_RIGHT_SHOULDER]) / 2.0
+    hip = (xy_px[..., _LEFT_HIP, :] + xy_px[..., _RIGHT_HIP, :]) / 2.0
+    shoulder = (xy_px[..., _LEFT_SHOULDER, :] + xy_px[..., _RIGHT_SHOULDER, :]) / 2.0
     axis = shoulder - hip
-    length = float(np.hypot(axis[0], axis[1]))
-    if not np.isfinite(length) or length < 1e-6:
-        return hip, float("nan"), np.array([0.0, -1.0]), np.array([1.0, 0.0])
-    u = axis / length
-    n = np.array([-u[1], u[0]])  # a quarter turn clockwise on screen (y down)
+    length = np.hypot(axis[..., 0], axis[..., 1])
+    u = axis / np.maximum(length, MIN_TRUNK_PX)[..., None]
+    n = np.stack([-u[..., 1], u[..., 0]], axis=-1)  # a quarter turn clockwise (y down)
     return hip, length, u, n
 
 
@@ -78,7 +84,7 @@ def silhouette_edges(mask: NDArray[np.floating], xy_px: FloatArray) -> FloatArra
     height, width = plane.shape
     origin, length, u, n = trunk_frame(xy_px)
     out = np.full((len(LEVELS_TRUNK), 4), np.nan)
-    if not np.isfinite(length):
+    if not (np.isfinite(length) and length >= MIN_TRUNK_PX):
         return out
     dist = np.linspace(0.0, REACH_TRUNK, STEPS)  # (S,) trunk lengths
     centres = origin + (LEVELS_TRUNK * length)[:, None] * u  # (K, 2)
@@ -98,18 +104,3 @@ def silhouette_edges(mask: NDArray[np.floating], xy_px: FloatArray) -> FloatArra
         out[:, col] = np.where(has, dist[entry], REACH_TRUNK)
         out[:, col + 1] = np.where(has, dist[exit_], REACH_TRUNK)
     return out
-
-
-def to_trunk_frame(points_px: FloatArray, xy_px: FloatArray) -> FloatArray:
-    """Points ``(..., 2)`` px in the trunk frame of ``xy_px``: ``(..., 2)`` as (along n,
-    along u) in trunk lengths from mid-hip."""
-    origin, length, u, n = trunk_frame(xy_px)
-    rel = (np.asarray(points_px, dtype=np.float64) - origin) / length
-    return np.stack([rel @ n, rel @ u], axis=-1)
-
-
-def from_trunk_frame(points_tf: FloatArray, xy_px: FloatArray) -> FloatArray:
-    """Inverse of :func:`to_trunk_frame`: trunk-frame points ``(..., 2)`` back to px."""
-    origin, length, u, n = trunk_frame(xy_px)
-    p = np.asarray(points_tf, dtype=np.float64)
-    return origin + length * (p[..., :1] * n + p[..., 1:2] * u)

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from posecheck.estimate.landmarker import default_model_path
-from posecheck.io.model_files import file_sha256
+from posecheck.io.paths import sha256_file
 from posecheck.measure import geometry
 from posecheck.measure.correction import (
     FEATURE_VERSION,
@@ -333,7 +333,7 @@ def save(model: LandmarkCorrection, path: Path, card: dict[str, Any], landmarker
     bundle whose errors it learned) and its card (``.json`` beside it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {k: getattr(model, k) for k in model.__dataclass_fields__}
-    sha = file_sha256(landmarker.resolve())
+    sha = sha256_file(landmarker)
     card["landmarker"] = {"file": landmarker.name, "sha256": sha}
     np.savez_compressed(
         path,
