@@ -36,7 +36,6 @@ import os
 import re
 import shutil
 import signal
-import stat
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -47,7 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict, cast
 
 from posecheck.errors import InputError, ModelError, OutputError, PosecheckError
 from posecheck.io.atomic import remove_stale_temps, write_text
-from posecheck.io.paths import file_kind, make_output_dir, output_lock, printable
+from posecheck.io.paths import make_output_dir, output_lock, printable, sha256_file
 from posecheck.outputs import batch_html, batch_table
 from posecheck.outputs.batch_html import write_index_html
 from posecheck.outputs.batch_table import (
@@ -57,6 +56,7 @@ from posecheck.outputs.batch_table import (
     row_from_report,
     write_results_csv,
 )
+from posecheck.outputs.report_json import ANNOTATED_VIDEO, LANDMARK_FILES, OUTPUT_FILES
 from posecheck.outputs.text import batch_count_line
 from posecheck.poses import get_pose
 from posecheck.report import VideoReportDict
@@ -374,21 +374,6 @@ def clip_dir(out_dir: Path | str, clip_id: str) -> Path:
 
 
 # --------------------------------------------------------------------------- one clip
-
-
-def sha256_file(path: Path | str, chunk: int = 1 << 20) -> str:
-    """The sha256 of a file, read in chunks (memory stays flat) -> str (hex)."""
-    digest = hashlib.sha256()
-    # O_NONBLOCK: opening a FIFO must not wait for a writer; then only regular files
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    with open(fd, "rb") as fh:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise InputError(f"{printable(path)}: {file_kind(mode)}, not a regular file; skipped")
-        os.set_blocking(fd, True)
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_json(path: Path) -> dict[str, object] | None:
@@ -797,15 +782,7 @@ def batch_settings(
 
 
 #: What a clip folder holds, whose temporary files a killed worker may leave.
-CLIP_OUTPUTS = (
-    "frames.csv",
-    "annotated.mp4",
-    "landmarks.csv",
-    "landmarks.trc",
-    "report.html",
-    "report.json",
-    MARKER,
-)
+CLIP_OUTPUTS = (*OUTPUT_FILES.values(), ANNOTATED_VIDEO, *LANDMARK_FILES.values(), MARKER)
 
 
 def _remove_worker_temps(out: Path, clips: Sequence[Clip]) -> None:
