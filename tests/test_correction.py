@@ -11,7 +11,8 @@ import pytest
 from posecheck.errors import ModelError
 from posecheck.estimate.landmarker import PoseEstimator
 from posecheck.io.images import load_image
-from posecheck.io.model_files import load_correction
+from posecheck.io.model_files import correction_arrays, load_correction
+from posecheck.judge.assess import analyze_image
 from posecheck.landmarks import Landmark as L
 from posecheck.landmarks import Landmarks
 from posecheck.measure.correction import (
@@ -21,6 +22,7 @@ from posecheck.measure.correction import (
     N_FEATURES,
     N_OUTPUTS,
     LandmarkCorrection,
+    PoseCorrection,
     correction_features,
     from_trunk,
     mirror_inputs,
@@ -172,20 +174,23 @@ def test_real_mask_outlines_the_real_body() -> None:
     assert np.median(sil[waist, 3]) > 0.5 * hip_w / trunk
 
 
-def _save(model: LandmarkCorrection, path: Path, **extra: object) -> None:
-    arrays = {k: getattr(model, k) for k in model.__dataclass_fields__}
-    np.savez(path, **arrays, **extra)  # type: ignore[arg-type]
+def _save(correction: PoseCorrection, path: Path, **extra: object) -> None:
+    np.savez(path, **correction_arrays(correction), **extra)  # type: ignore[arg-type]
 
 
 def test_correction_files_load_or_fail_in_one_line(tmp_path: Path) -> None:
-    model = _bias_only_model(np.arange(N_OUTPUTS, dtype=np.float64))
+    tree = _bias_only_model(np.arange(N_OUTPUTS, dtype=np.float64))
+    bridge = _bias_only_model(-np.arange(N_OUTPUTS, dtype=np.float64))
+    both = PoseCorrection({"tree": tree, "bridge": bridge})
     good = tmp_path / "good.npz"
-    _save(model, good, feature_version=np.asarray(FEATURE_VERSION),
+    _save(both, good, feature_version=np.asarray(FEATURE_VERSION),
           landmarker_sha256=np.asarray("abc"))  # fmt: skip
     loaded, sha = load_correction(good)
-    assert sha == "abc" and np.array_equal(loaded.b3, model.b3)
+    assert sha == "abc" and sorted(loaded.by_pose) == ["bridge", "tree"]
+    assert np.array_equal(loaded.by_pose["tree"].b3, tree.b3)
+    assert np.array_equal(loaded.by_pose["bridge"].b3, bridge.b3)
     old = tmp_path / "old.npz"
-    _save(model, old, feature_version=np.asarray(FEATURE_VERSION + 1))
+    _save(both, old, feature_version=np.asarray(FEATURE_VERSION + 1))
     with pytest.raises(ModelError, match=r"old\.npz: made for correction features"):
         load_correction(old)
     junk = tmp_path / "junk.npz"
@@ -196,22 +201,43 @@ def test_correction_files_load_or_fail_in_one_line(tmp_path: Path) -> None:
         load_correction(tmp_path / "missing.npz")
 
 
+def test_a_pose_correction_applies_only_the_model_of_the_pose_checked() -> None:
+    base = camera_view(standing_body(), yaw_deg=0.0)
+    lm = Landmarks(xy=base.xy, visibility=base.visibility, image_wh=base.image_wh,
+                   world=np.zeros((33, 3)), silhouette=np.zeros((13, 4)))  # fmt: skip
+    offsets = np.zeros(N_OUTPUTS)
+    offsets[2 * JOINTS.index(int(L.LEFT_HIP)) + 1] = 0.1
+    correction = PoseCorrection({"tree": _bias_only_model(offsets)})
+    assert correction.apply(lm, None) is lm
+    assert correction.apply(lm, "bridge") is lm
+    moved = correction.apply(lm, "tree")
+    assert moved.xy_px[L.LEFT_HIP, 1] < lm.xy_px[L.LEFT_HIP, 1]
+
+
 @pytest.mark.model
-def test_the_estimator_applies_a_given_correction_to_real_landmarks() -> None:
+def test_the_judge_applies_the_correction_of_the_pose_to_real_landmarks() -> None:
     image = load_image(SAMPLES / "squat_front_standing.jpg")
     offsets = np.zeros(N_OUTPUTS)
     knee = JOINTS.index(int(L.RIGHT_KNEE))
     offsets[2 * knee] = 0.2  # 0.2 trunk lengths along n
-    with PoseEstimator() as plain, PoseEstimator(correction=_bias_only_model(offsets)) as fixed:
-        raw, moved = plain.detect(image), fixed.detect(image)
-    assert raw is not None and moved is not None and moved.silhouette is not None
-    shift = moved.xy_px[L.RIGHT_KNEE] - raw.xy_px[L.RIGHT_KNEE]
+    correction = PoseCorrection({"tree": _bias_only_model(offsets)})
+    with PoseEstimator() as plain, PoseEstimator(correction=correction) as fixed:
+        raw = analyze_image(image, plain, pose="tree")
+        moved = analyze_image(image, fixed, pose="tree")
+        other = analyze_image(image, fixed, pose="warrior1")
+    assert raw.landmarks is not None and moved.landmarks is not None
+    assert moved.landmarks.silhouette is not None
+    shift = moved.landmarks.xy_px[L.RIGHT_KNEE] - raw.landmarks.xy_px[L.RIGHT_KNEE]
+    xy = raw.landmarks.xy_px
     trunk = np.linalg.norm(
-        (raw.xy_px[L.LEFT_SHOULDER] + raw.xy_px[L.RIGHT_SHOULDER]) / 2
-        - (raw.xy_px[L.LEFT_HIP] + raw.xy_px[L.RIGHT_HIP]) / 2
+        (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2 - (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
     )
     assert np.linalg.norm(shift) == pytest.approx(0.2 * trunk, rel=1e-6)
-    assert np.allclose(moved.xy_px[L.LEFT_KNEE], raw.xy_px[L.LEFT_KNEE])
+    assert np.allclose(moved.landmarks.xy_px[L.LEFT_KNEE], xy[L.LEFT_KNEE])
+    # The metrics are measured on the moved joints; another pose keeps MediaPipe's.
+    assert moved.metrics["knee_angle_right_deg"].value != raw.metrics["knee_angle_right_deg"].value
+    assert other.landmarks is not None
+    assert np.allclose(other.landmarks.xy_px[L.RIGHT_KNEE], xy[L.RIGHT_KNEE])
 
 
 def test_auto_correction_needs_the_bundle_it_was_trained_for(tmp_path: Path) -> None:

@@ -73,3 +73,21 @@ def test_ridge_stored_as_the_network_is_the_linear_map() -> None:
     y = x @ true_w + 0.5
     model = train_ridge(x, y, x[:50], y[:50], alphas=(1e-6,), log=False)
     assert np.allclose(model.predict(x[:20]), y[:20], atol=1e-3)
+
+
+def test_keep_only_zeroes_exactly_the_other_joints_outputs() -> None:
+    from tools.correction.train import JOINT_GROUPS, keep_only, train_ridge
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(300, N_FEATURES))
+    y = x @ (rng.normal(size=(N_FEATURES, N_OUTPUTS)) * 0.01) + 0.3
+    full = train_ridge(x, y, x[:50], y[:50], alphas=(1e-3,), log=False)
+    hips = keep_only(full, JOINT_GROUPS["hips"])
+    out_full, out_hips = full.predict(x[:10]), hips.predict(x[:10])
+    nj = len(JOINTS)
+    for i, joint in enumerate(JOINTS):
+        cols = [2 * i, 2 * i + 1, 2 * nj + 3 * i, 2 * nj + 3 * i + 1, 2 * nj + 3 * i + 2]
+        if joint in (L.LEFT_HIP, L.RIGHT_HIP):
+            assert np.allclose(out_hips[:, cols], out_full[:, cols])
+        else:
+            assert np.all(out_hips[:, cols] == 0.0)

@@ -30,7 +30,7 @@ from posecheck.io.paths import make_output_dir, output_error, printable
 from posecheck.io.stage import Stage
 from posecheck.judge.session import Session, Step
 from posecheck.landmarks import Landmarks
-from posecheck.measure.correction import LandmarkCorrection
+from posecheck.measure.correction import PoseCorrection
 from posecheck.outputs.frames_csv import FramesCsvWriter
 from posecheck.outputs.landmarks_csv import LandmarksCsvSink
 from posecheck.outputs.report_json import (
@@ -63,7 +63,7 @@ def analyze_video(
     write_video: bool = True,
     model: Path | str | None = None,
     progress: Progress | None = None,
-    correction: LandmarkCorrection | Literal["auto"] | None = None,
+    correction: PoseCorrection | Literal["auto"] | None = None,
     person: int | None = None,
     landmarks: bool = False,
 ) -> VideoReport:
@@ -107,8 +107,6 @@ def analyze_video(
     if out is not None:
         remove_previous_outputs(out)
 
-    session: Session[Image] = Session.offline(printable(path), pose=pose)
-
     with ExitStack() as stack:
         reader = stack.enter_context(
             PrefetchReader(VideoReader(path, stride=stride, max_width=max_width, with_rgb=True))
@@ -118,6 +116,9 @@ def analyze_video(
             make_output_dir(out)
         estimator = stack.enter_context(
             PoseEstimator(model_path=model, mode="video", correction=correction, person=person)
+        )
+        session: Session[Image] = Session.offline(
+            printable(path), pose=pose, correction=estimator.correction
         )
         rows: FramesCsvWriter | None = None
         marks: LandmarksCsvSink | None = None

@@ -39,7 +39,7 @@ from posecheck.io.closing import ClosesOnExit
 from posecheck.io.model_files import CORRECTION_FILENAME, load_correction
 from posecheck.io.paths import sha256_file
 from posecheck.landmarks import N_LANDMARKS, Landmarks
-from posecheck.measure.correction import LandmarkCorrection
+from posecheck.measure.correction import PoseCorrection
 from posecheck.measure.silhouette import silhouette_edges
 
 RunningMode = Literal["image", "video"]
@@ -137,11 +137,14 @@ class PoseEstimator(ClosesOnExit):
         segmentation: also ask MediaPipe for the person's segmentation mask and keep its
             outline across the trunk (:attr:`Landmarks.silhouette`), the signal the pelvis
             correction uses. Costs inference time: see the README's speed figures.
-        correction: a :class:`~posecheck.measure.correction.LandmarkCorrection` applied
-            to every person found (turns ``segmentation`` on), ``"auto"`` for the shipped
+        correction: a :class:`~posecheck.measure.correction.PoseCorrection` (turns
+            ``segmentation`` on), ``"auto"`` for the shipped
             ``models/landmark_correction.npz`` when the landmarker is the very bundle it
             was trained for (same sha256; any other model gets no correction, since it
-            errs differently), or None for MediaPipe's landmarks as they are.
+            errs differently), or None. The estimator only loads it
+            (:attr:`correction`) and returns MediaPipe's landmarks as they are; the
+            judge applies it per frame once it knows the pose being checked
+            (:func:`posecheck.judge.assess.assess`).
         person: None follows the largest person in every frame. ``N`` (1, 2, ...) picks
             the N-th person counted left to right (by mid-hip, in the picture) in the
             first frame where anybody is found, and in video mode then follows whoever
@@ -157,7 +160,7 @@ class PoseEstimator(ClosesOnExit):
         min_detection_confidence: float = 0.5,
         retry_detection_confidence: float | None = 0.3,
         segmentation: bool = False,
-        correction: LandmarkCorrection | Literal["auto"] | None = None,
+        correction: PoseCorrection | Literal["auto"] | None = None,
         person: int | None = None,
     ) -> None:
         self.model_path = Path(model_path) if model_path is not None else default_model_path()
@@ -187,8 +190,8 @@ class PoseEstimator(ClosesOnExit):
         return self
 
     def _resolve_correction(
-        self, correction: LandmarkCorrection | Literal["auto"] | None
-    ) -> LandmarkCorrection | None:
+        self, correction: PoseCorrection | Literal["auto"] | None
+    ) -> PoseCorrection | None:
         if correction != "auto":
             return correction
         path = shipped_model_path(CORRECTION_FILENAME)
@@ -300,8 +303,6 @@ class PoseEstimator(ClosesOnExit):
         if self.segmentation and len(masks) == len(candidates):
             edges = silhouette_edges(masks[best].numpy_view(), chosen.xy_px)
             chosen = dataclasses.replace(chosen, silhouette=edges)
-            if self.correction is not None:
-                chosen = self.correction.apply(chosen)
         return chosen
 
     def _choose(self, candidates: list[Landmarks]) -> int | None:

@@ -16,6 +16,7 @@ from posecheck.estimate.landmarker import PoseEstimator
 from posecheck.judge.recognition import Recognition, recognise
 from posecheck.landmarks import Landmarks, unrotate
 from posecheck.measure import geometry
+from posecheck.measure.correction import PoseCorrection
 from posecheck.poses import evaluate_pose, get_pose
 from posecheck.poses.features import features
 from posecheck.poses.generic import GENERIC
@@ -96,6 +97,7 @@ def assess(
     notes: tuple[str, ...] = (),
     recognition: Recognition | None = None,
     measured: tuple[View, dict[str, Metric]] | None = None,
+    correction: PoseCorrection | None = None,
 ) -> FrameResult:
     """Everything posecheck says about one frame, given its landmarks (or None).
 
@@ -105,6 +107,9 @@ def assess(
         recognition: a recognition already made for these landmarks (else computed).
         measured: the view and metrics already computed for these landmarks (see
             :func:`metrics_batch`), else computed here.
+        correction: per-pose landmark correction. The pose is recognised on MediaPipe's
+            landmarks; when the chosen pose has a model, the frame is then measured,
+            judged and drawn on the corrected landmarks (the result carries those).
     """
     if pose is not None:
         get_pose(pose)  # a helpful KeyError for a bad name
@@ -119,6 +124,11 @@ def assess(
         if rec.pose != pose:
             seen = f"recognised as {rec.pose}" if rec.pose else "no pose recognised"
             notes = (*notes, f"checked as {pose} as asked; {seen} ({rec.confidence:.2f})")
+    if correction is not None and chosen is not None:
+        corrected = correction.apply(landmarks, chosen)
+        if corrected is not landmarks:
+            landmarks = corrected
+            view, metrics = metrics_for(landmarks)
     checks: tuple[CheckStatus, ...] = ()
     if chosen is None:
         cues, _ = evaluate_pose(GENERIC, metrics, view.value, None)
@@ -191,4 +201,12 @@ def analyze_image(
     notes: tuple[str, ...] = ()
     if people > 1:
         notes = (f"{people} people found; measured the largest",)
-    return assess(landmarks, source, (width, height), pose=pose, notes=notes, recognition=rec)
+    return assess(
+        landmarks,
+        source,
+        (width, height),
+        pose=pose,
+        notes=notes,
+        recognition=rec,
+        correction=estimator.correction,
+    )

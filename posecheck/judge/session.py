@@ -43,6 +43,7 @@ from numpy.typing import NDArray
 from posecheck.judge.assess import assess, metrics_batch
 from posecheck.judge.temporal import CenteredSmoother, CueDebouncer, HoldTracker, LandmarkFilter
 from posecheck.landmarks import Landmarks
+from posecheck.measure.correction import PoseCorrection
 from posecheck.poses import get_pose
 from posecheck.report import Hold, Setting, VideoInfo, VideoReport
 from posecheck.result import Cue, FrameResult, Metric
@@ -176,6 +177,8 @@ class Session(Generic[T]):
         batch: frames measured together in one vectorised geometry call.
         debounce: steady the cues with a :class:`CueDebouncer`.
         steady_header: see :func:`display_result`.
+        correction: per-pose landmark correction applied by :func:`assess` (usually the
+            estimator's :attr:`~posecheck.estimate.landmarker.PoseEstimator.correction`).
     """
 
     def __init__(
@@ -187,6 +190,7 @@ class Session(Generic[T]):
         batch: int,
         debounce: bool,
         steady_header: bool,
+        correction: PoseCorrection | None = None,
     ) -> None:
         if pose is not None:
             get_pose(pose)
@@ -194,6 +198,7 @@ class Session(Generic[T]):
             raise ValueError(f"batch must be >= 1, got {batch}")
         self.source = source
         self.pose = pose
+        self.correction = correction
         self.steady_header = steady_header
         self._batch = batch
         self._filter = LandmarkFilter() if causal else None
@@ -209,19 +214,39 @@ class Session(Generic[T]):
         self._notes: list[str] = []
 
     @classmethod
-    def offline(cls, source: str, pose: str | None = None) -> Session[T]:
+    def offline(
+        cls, source: str, pose: str | None = None, correction: PoseCorrection | None = None
+    ) -> Session[T]:
         """For a recorded video: zero-phase smoothing, batched measuring, each frame's own
         header, and cues steadied as live steadies them (a cue shows once its fault has
         lasted 0.5 s and stays through short gaps): a metric whose validity flickers no
         longer makes the overlay's cue blink. ``frames.csv`` and the scores still record
         every frame's own checks."""
-        return cls(source, pose=pose, causal=False, batch=BATCH, debounce=True, steady_header=False)
+        return cls(
+            source,
+            pose=pose,
+            causal=False,
+            batch=BATCH,
+            debounce=True,
+            steady_header=False,
+            correction=correction,
+        )
 
     @classmethod
-    def live(cls, source: str, pose: str | None = None) -> Session[T]:
+    def live(
+        cls, source: str, pose: str | None = None, correction: PoseCorrection | None = None
+    ) -> Session[T]:
         """For a camera: causal smoothing, every frame at once, steadied cues and a
         steady header."""
-        return cls(source, pose=pose, causal=True, batch=1, debounce=True, steady_header=True)
+        return cls(
+            source,
+            pose=pose,
+            causal=True,
+            batch=1,
+            debounce=True,
+            steady_header=True,
+            correction=correction,
+        )
 
     @property
     def current_hold(self) -> CurrentHold | None:
@@ -294,7 +319,14 @@ class Session(Generic[T]):
         landmarks: Landmarks | None,
         measured: tuple[View, dict[str, Metric]] | None,
     ) -> Step[T]:
-        result = assess(landmarks, self.source, pending.image_wh, pose=self.pose, measured=measured)
+        result = assess(
+            landmarks,
+            self.source,
+            pending.image_wh,
+            pose=self.pose,
+            measured=measured,
+            correction=self.correction,
+        )
         self.frames_analysed += 1
         self.frames_with_person += result.person
         self.last_time_s = time_s

@@ -127,7 +127,13 @@ class LandmarkFilter:
             return None
         xy = self._xy(lm.xy, t)
         world = None if lm.world is None else self._world(lm.world, t)
-        return Landmarks(xy=xy, visibility=lm.visibility, image_wh=lm.image_wh, world=world)
+        return Landmarks(
+            xy=xy,
+            visibility=lm.visibility,
+            image_wh=lm.image_wh,
+            world=world,
+            silhouette=lm.silhouette,
+        )
 
 
 class CenteredSmoother(Generic[T]):
@@ -197,6 +203,7 @@ class CenteredSmoother(Generic[T]):
             visibility=lm0.visibility,
             image_wh=lm0.image_wh,
             world=None if world is None else world / total,
+            silhouette=lm0.silhouette,
         )
         return item, t0, smoothed
 

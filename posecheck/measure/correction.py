@@ -20,6 +20,7 @@ corrected joints with its usual definitions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -186,3 +187,25 @@ class LandmarkCorrection:
         )
         wh = np.asarray(landmarks.image_wh, dtype=np.float64)
         return replace(landmarks, xy=xy[0] / wh, world=world[0])
+
+
+@dataclass(frozen=True)
+class PoseCorrection:
+    """One :class:`LandmarkCorrection` per pose, applied to landmarks checked as that pose.
+
+    MediaPipe's errors depend on the pose (a lifted Tree leg drags its hip landmark up, a
+    Half Moon pelvis seen from the chest side reads rolled), and one model per pose measured
+    much better on bodies it never saw than one model for every pose
+    (``docs/measurements.md``, "Landmark correction"). The pose is posecheck's own verdict
+    for the frame (recognised, or the one asked for), so a correction never has to guess
+    it. A pose without a model keeps MediaPipe's landmarks. A model may move only some of
+    :data:`JOINTS` (its other outputs are exactly zero: see ``tools/correction/train.py``).
+    """
+
+    by_pose: Mapping[str, LandmarkCorrection]
+
+    def apply(self, landmarks: Landmarks, pose: str | None) -> Landmarks:
+        """``landmarks`` corrected for ``pose``; unchanged for None or a pose without a
+        model, and when they carry no world landmarks or silhouette."""
+        model = self.by_pose.get(pose) if pose is not None else None
+        return landmarks if model is None else model.apply(landmarks)
