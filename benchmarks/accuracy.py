@@ -104,7 +104,9 @@ FloatArray = NDArray[np.float64]
 VIEWS = ("front", "oblique", "side")
 #: The aligned value of a check's metric, where it is not the check's ``target`` or 0 (see
 #: the module docstring): straight knees and hip lines, knees over the ankles, even weight,
-#: hips squared to the front leg, the Tree thigh fully out to the side, Warrior 1's back
+#: hips squared to the front leg, the Tree thigh fully out to the side (in the picture;
+#: out of the pelvis's sagittal plane, the rendered aligned Tree), Half Moon's standing hip
+#: as rendered aligned, Warrior 1's back
 #: hip at the 39 deg of extension of the rendered body in
 #: docs/measurements.md#hip-extension, Tree's heel a fifth of a leg above or below the knee
 #: (a foot on the thigh or the calf). ``abs_above`` checks always use their ``target``.
@@ -115,6 +117,10 @@ REFERENCE: dict[str, float] = {
     "weight": 50.0,
     "hips_square": 90.0,
     "thigh_abduction": 90.0,
+    # docs/measurements.md#hip-action: the rendered bench bodies' aligned Tree (lifted thigh
+    # 56-58 deg out of the pelvis's sagittal plane) and Half Moon (standing hip 109-110).
+    "thigh_opening": 57.0,
+    "hip_abduction": 110.0,
     "hip_extension": 39.0,
     "foot_knee_gap": 20.0,
 }

@@ -31,6 +31,7 @@ TIED = {
     "live": "benchmarks.live",
     "accuracy": "benchmarks.accuracy",
     "accuracy_samples": "benchmarks.accuracy",
+    "hip_action": "benchmarks.hip_action",
 }
 
 

@@ -168,7 +168,9 @@ FAULTS: dict[str, dict[str, Fault]] = {
             "lifted foot slides down onto the standing knee joint",
         ),
         "lifted_knee_open": Fault(
-            lambda s, c: pb.tree_knee_forward(_sided(s), past_fault(c)),
+            # switched off (benchmarks/hip_action.py); the knee swung forward until the
+            # thigh turns 60 deg out of the picture, which also closes its opening
+            lambda s, c: pb.tree_knee_forward(_sided(s), 60.0),
             FRONT,
             "lifted knee swings forward instead of opening out",
         ),
@@ -193,6 +195,13 @@ FAULTS: dict[str, dict[str, Fault]] = {
             lambda s, c: pb.half_moon(_sided(s), hips_roll_deg=past_fault(c)),
             FRONT,
             "top hip and lifted leg roll toward the floor",
+        ),
+        "standing_hip_abducted": Fault(
+            # switched off (benchmarks/hip_action.py): judged on rendered bodies only, so
+            # only its switched-off status is checked here, on the plain pose
+            lambda s, c: pb.half_moon(_sided(s)),
+            FRONT,
+            "pelvis sags over the standing leg (switched off: status only)",
         ),
         "lifted_leg_level": Fault(
             lambda s, c: pb.half_moon(_sided(s), lifted_leg_deg=-past_fault_offset(c)),

@@ -440,3 +440,58 @@ def test_trunk_tilt_upright_and_lying() -> None:
         up = body[i, 2] - mid_hip[2]
         lying[i] = [body[i, 0], mid_hip[1] + up, mid_hip[2]]
     assert val(one(lying, front_cam()), "trunk_tilt_deg") == pytest.approx(90.0, abs=1e-9)
+
+
+# --------------------------------------------------------------------------- hip action
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("angle", [0.0, 30.0, 90.0])
+def test_hip_abduction_is_the_thigh_out_to_its_side(side: str, angle: float) -> None:
+    """A leg swung ``angle`` out to its own side in the frontal plane is abducted that
+    much; swung across the midline it reads negative; the camera does not matter (3D)."""
+    body = world_body()
+    hip = body[j(side, "HIP")].copy()
+    out = swing(body, below_hip(side), hip, DOWN, lat(side), angle)
+    for cam in (front_cam(), side_cam()):
+        assert val(one(out, cam), f"hip_abduction_{side}_deg") == pytest.approx(angle, abs=1e-6)
+    across = swing(body, below_hip(side), hip, DOWN, -lat(side), 20.0)
+    assert val(one(across, front_cam()), f"hip_abduction_{side}_deg") == pytest.approx(-20.0)
+
+
+def test_hip_abduction_follows_the_pelvis_not_the_world() -> None:
+    """Half Moon: the whole body but the standing (left) leg turned 90 deg about the
+    standing hip (head over the standing side, trunk horizontal, hip line vertical) leaves
+    that hip abducted 90; the pelvis then sagging ``d`` over the standing leg (its lifted
+    side dropping toward the floor, the trunk end rising) leaves 90 - d."""
+    body = world_body()
+    hip = body[L.LEFT_HIP].copy()
+    upper = [i for i in range(33) if i not in below_hip("left")]
+    half_moon = swing(body, upper, hip, UP, lat("left"), 90.0)
+    assert val(one(half_moon, front_cam()), "hip_abduction_left_deg") == pytest.approx(90.0)
+    for d in (10.0, 25.0):
+        sag = swing(half_moon, upper, hip, lat("left"), UP, d)
+        assert val(one(sag, front_cam()), "hip_abduction_left_deg") == pytest.approx(90.0 - d)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_thigh_opening_out_of_the_sagittal_plane(side: str) -> None:
+    """A thigh raised forward (flexion, in the sagittal plane) opens 0 deg however high;
+    turned from there ``a`` degrees out to its side about the vertical, it opens ``a``
+    scaled by how horizontal it is: asin(sin(a) sin(flexion))."""
+    body = world_body()
+    hip = body[j(side, "HIP")].copy()
+    front = -BACK
+    for flexion in (45.0, 90.0, 120.0):
+        raised = swing(body, below_hip(side), hip, DOWN, front, flexion)
+        assert val(one(raised, front_cam()), f"thigh_opening_{side}_deg") == pytest.approx(
+            0.0, abs=1e-6
+        )
+        for a in (30.0, 70.0):
+            opened = swing(raised, below_hip(side), hip, front, lat(side), a)
+            want = math.degrees(
+                math.asin(math.sin(math.radians(a)) * math.sin(math.radians(flexion)))
+            )
+            assert val(one(opened, front_cam()), f"thigh_opening_{side}_deg") == pytest.approx(
+                want, abs=1e-6
+            )

@@ -891,6 +891,129 @@ def thigh_out_of_plane(
     )
 
 
+def pelvis_axes_px(xy_px: FloatArray, side: Side) -> tuple[FloatArray, FloatArray]:
+    """The pelvis's long and lateral axes as the picture shows them, at hip ``side``.
+
+    The long axis is read from the trunk line, not the hip line: MediaPipe's hip
+    landmarks follow the legs (docs/measurements.md#hip-symmetry), and on rendered Trees
+    and Half Moons seen from the front the thigh against the trunk line read 2-3x closer
+    to the true pelvis-frame angles than against the hip line
+    (docs/measurements.md#hip-action; benchmarks/hip_action.py).
+
+    Args:
+        xy_px: ``(..., 33, 2)`` pixels.
+        side: the hip the frame is for.
+    Returns:
+        ``(out, caudal)``, each ``(..., 2)`` unit image vectors: ``caudal`` along the trunk
+        line mid-shoulder -> mid-hip (toward the feet), ``out`` perpendicular to it, on
+        the side of ``side``'s hip (away from the other hip). NaN where degenerate.
+    """
+    hip_i = _LEG[side][0]
+    other_i = _LEG["right" if side == "left" else "left"][0]
+    down = _mid(xy_px, L.LEFT_HIP, L.RIGHT_HIP) - _mid(xy_px, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        caudal = down / _norm(down)[..., None]
+        across = xy_px[..., hip_i, :] - xy_px[..., other_i, :]
+        across = across - np.sum(across * caudal, axis=-1, keepdims=True) * caudal
+        out = across / _norm(across)[..., None]
+    return np.asarray(out, dtype=np.float64), np.asarray(caudal, dtype=np.float64)
+
+
+def _hips_across_trunk_px(xy_px: FloatArray) -> FloatArray:
+    """``(...)`` pixels: the hips' separation across the trunk line."""
+    out, _ = pelvis_axes_px(xy_px, "left")
+    hips = xy_px[..., L.LEFT_HIP, :] - xy_px[..., L.RIGHT_HIP, :]
+    return np.asarray(np.abs(np.sum(hips * out, axis=-1)), dtype=np.float64)
+
+
+#: The hips must lie at least this many leg lengths apart across the trunk line for the
+#: pelvis's lateral axis to have a side (seen from the side they overlap).
+MIN_HIPS_ACROSS_LEGS = 0.05
+
+
+def hip_abduction(
+    xy_px: FloatArray, visibility: FloatArray | None, view: StrArray, side: Side
+) -> Measure:
+    """A hip's abduction in the picture: the thigh's (hip->knee) angle from the pelvis's
+    long axis (:func:`pelvis_axes_px`), ``atan2(thigh . out, thigh . caudal)`` in degrees,
+    (-180, 180]: 0 along the long axis (standing), + out to the leg's own side, - across
+    the midline. Half Moon's standing hip, trunk horizontal and leg vertical: ~90; it
+    falls as the pelvis sags toward the floor over the standing leg (adduction). Needs
+    the frontal plane facing the camera (a front view: Half Moon from its chest side).
+    Sign and value belong to the body, so a mirrored picture reads the same.
+    docs/measurements.md#hip-action."""
+    hip_i, knee_i, _ = _LEG[side]
+    out, caudal = pelvis_axes_px(xy_px, side)
+    thigh = xy_px[..., knee_i, :] - xy_px[..., hip_i, :]
+    value = np.degrees(np.arctan2(np.sum(thigh * out, axis=-1), np.sum(thigh * caudal, axis=-1)))
+    return gate(
+        value,
+        (
+            ~_seen(
+                visibility,
+                hip_i,
+                knee_i,
+                L.LEFT_HIP,
+                L.RIGHT_HIP,
+                L.LEFT_SHOULDER,
+                L.RIGHT_SHOULDER,
+            ),
+            f"{side} hip, knee or trunk not visible",
+        ),
+        _needs_view(view, ("front",)),
+        (
+            _hips_across_trunk_px(xy_px) < MIN_HIPS_ACROSS_LEGS * leg_length_px(xy_px),
+            "hips overlap across the trunk line: no pelvis side in this picture",
+        ),
+    )
+
+
+def thigh_opening(
+    xy_px: FloatArray, visibility: FloatArray | None, view: StrArray, side: Side
+) -> Measure:
+    """How far a thigh opens out of the pelvis's sagittal plane toward its own side, in
+    degrees, [-90, 90]: ``asin`` of the thigh's (hip->knee) image component along the
+    pelvis's lateral axis (:func:`pelvis_axes_px`) over the OTHER thigh's image length,
+    clipped to [-1, 1]. 0 = the thigh in the sagittal plane (knee forward, down or up),
+    90 = straight out to the side, negative across the midline.
+
+    For Tree's lifted leg seen from the front: the knee opened out reads high, a knee
+    swinging forward or dropping reads low. The other (standing) thigh stands in the
+    picture plane from the front, so its image length is the thigh's true length in
+    pixels there, a scale no depth estimate is needed for (MediaPipe's world lengths made
+    ``thigh_out_of_plane`` 17 deg off). Front view only. docs/measurements.md#hip-action.
+    """
+    hip_i, knee_i, _ = _LEG[side]
+    other_hip_i, other_knee_i, _ = _LEG["right" if side == "left" else "left"]
+    out, _ = pelvis_axes_px(xy_px, side)
+    thigh = xy_px[..., knee_i, :] - xy_px[..., hip_i, :]
+    scale = _norm(xy_px[..., other_knee_i, :] - xy_px[..., other_hip_i, :])
+    legs = leg_length_px(xy_px)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.sum(thigh * out, axis=-1) / scale
+    return gate(
+        np.degrees(np.arcsin(np.clip(share, -1.0, 1.0))),
+        (
+            ~_seen(
+                visibility,
+                hip_i,
+                knee_i,
+                other_hip_i,
+                other_knee_i,
+                L.LEFT_SHOULDER,
+                L.RIGHT_SHOULDER,
+            ),
+            f"{side} thigh, the other thigh or the trunk not visible",
+        ),
+        _needs_view(view, ("front",)),
+        (
+            _hips_across_trunk_px(xy_px) < MIN_HIPS_ACROSS_LEGS * legs,
+            "hips overlap across the trunk line: no pelvis side in this picture",
+        ),
+        (scale < 0.2 * legs, "the other thigh points at the camera: no thigh length to scale by"),
+    )
+
+
 def leg_elevation(xy_px: FloatArray, visibility: FloatArray | None, side: Side) -> Measure:
     """Angle of a whole leg (hip->ankle) above the image horizontal, in degrees (0 =
     horizontal, positive = foot above the hip). Half Moon's lifted leg aims at 0."""
@@ -996,6 +1119,10 @@ METRIC_UNITS: dict[str, str] = {
     "thigh_abduction_right_deg": "deg",
     "thigh_out_of_plane_left_deg": "deg",
     "thigh_out_of_plane_right_deg": "deg",
+    "hip_abduction_left_deg": "deg",
+    "hip_abduction_right_deg": "deg",
+    "thigh_opening_left_deg": "deg",
+    "thigh_opening_right_deg": "deg",
     "leg_elevation_left_deg": "deg",
     "leg_elevation_right_deg": "deg",
     "hand_under_shoulder_left_pct": "pct",
@@ -1046,6 +1173,8 @@ def measure_all(
         out[f"foot_knee_gap_{side}_pct"] = foot_knee_gap(xy_px, visibility, side)
         out[f"thigh_abduction_{side}_deg"] = thigh_abduction(xy_px, visibility, view, side)
         out[f"thigh_out_of_plane_{side}_deg"] = thigh_out_of_plane(xy_px, visibility, world, side)
+        out[f"hip_abduction_{side}_deg"] = hip_abduction(xy_px, visibility, view, side)
+        out[f"thigh_opening_{side}_deg"] = thigh_opening(xy_px, visibility, view, side)
         out[f"leg_elevation_{side}_deg"] = leg_elevation(xy_px, visibility, side)
         out[f"hand_under_shoulder_{side}_pct"] = hand_under_shoulder(xy_px, visibility, side)
     out["hip_angle_deg"] = hip_angle(xy_px, visibility, view)

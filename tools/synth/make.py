@@ -629,6 +629,18 @@ FAULTS: dict[str, dict[str, Fault]] = {
         "knee_bent": Fault(
             "standing_knee_bend_deg", 25.0, 17.0, "standing_leg_straight", "155 / 163"
         ),
+        # the pelvis sags over the standing leg (its own frontal plane): the standing
+        # hip's abduction falls only ~0.5 deg per deg, as the trunk re-pitches to keep the
+        # hand down (solved poses, no sway: f_avg 112.2 aligned, 107.0 at 11 deg, 100.2 at
+        # 26, 94.4 at 40; m_heavy 109.6, 103.8, 96.1, 89.3)
+        "hip_sag": Fault(
+            "pelvis_tilt_deg",
+            40.0,
+            28.0,
+            "standing_hip_abducted",
+            "94 / 89, ~99 / ~95 deg",
+            seed=1201,
+        ),
     },
     "bridge": {
         "hips_low": Fault("hip_lift_deg", 140.0, 157.0, "hips_lifted", "140-143 / 157-160 deg"),

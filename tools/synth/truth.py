@@ -64,6 +64,15 @@ foot_knee_gap_{s}_pct      image  named by the STANDING leg s: |row of the other
                                   (mean of its heel and toe rows) - row of s's knee|, % image leg.
 thigh_abduction_{s}_deg    image  angle between hip->knee and mid-shoulder->mid-hip, [0, 180].
 thigh_out_of_plane_{s}_deg 3D cam angle of the true hip->knee out of the image plane, [0, 90].
+hip_abduction_{s}_deg      3D     the thigh's angle from the pelvis's long axis in the pelvis's
+                                  frontal plane (:func:`pelvis_axes`): ``atan2(thigh . out,
+                                  thigh . caudal)``, 0 = along the long axis (standing), + out
+                                  to the thigh's own side, - across the midline, (-180, 180].
+                                  Half Moon's standing hip (trunk horizontal): ~90.
+thigh_opening_{s}_deg      3D     the thigh's angle out of the pelvis's sagittal plane toward
+                                  its own side: ``asin(unit(thigh) . out)``, [-90, 90]; 0 in
+                                  the sagittal plane (forward, down or up), 90 straight out.
+                                  Tree's lifted knee: falls as the knee swings forward or drops.
 leg_elevation_{s}_deg      image  hip->ankle above the image horizontal, ``atan2(up, |dx|)``.
 hand_under_shoulder_{s}_pct image |column of wrist - column of shoulder|, % image leg.
 hip_angle_deg              image  mean of the two shoulder-hip-knee angles, degrees.
@@ -237,6 +246,30 @@ def segment_com(world_m: FloatArray) -> FloatArray:
         total = total + fraction * (p + along * (d - p))
         mass += fraction
     return np.asarray(total / mass, dtype=np.float64)
+
+
+def pelvis_axes(world_m: FloatArray, side: str) -> tuple[FloatArray, FloatArray]:
+    """The pelvis's frame at hip ``side``, from the true joints, world metres.
+
+    Args:
+        world_m: ``(T, 33, 3)`` world metres.
+        side: ``"left"`` or ``"right"``.
+    Returns:
+        ``(out, caudal)``, each ``(T, 3)`` unit vectors: ``out`` from the other hip to
+        this one (the pelvis's lateral axis, pointing to ``side``'s outside); ``caudal``
+        the pelvis's long axis toward the feet: the trunk line (mid-hip -> mid-shoulder)
+        made perpendicular to ``out`` and reversed. The two span the pelvis's frontal
+        plane; ``out`` is the normal of its sagittal plane.
+    """
+    hip = world_m[:, _j(side, "HIP")]
+    out = hip - world_m[:, _j(_other(side), "HIP")]
+    out = out / np.maximum(_norm(out), 1e-12)[:, None]
+    mid_hip = (world_m[:, L.LEFT_HIP] + world_m[:, L.RIGHT_HIP]) / 2.0
+    mid_sh = (world_m[:, L.LEFT_SHOULDER] + world_m[:, L.RIGHT_SHOULDER]) / 2.0
+    up = mid_sh - mid_hip
+    up = up - np.sum(up * out, axis=-1, keepdims=True) * out
+    caudal = -up / np.maximum(_norm(up), 1e-12)[:, None]
+    return np.asarray(out, dtype=np.float64), np.asarray(caudal, dtype=np.float64)
 
 
 def grounded(world_m: FloatArray) -> dict[str, BoolArray]:
@@ -466,6 +499,20 @@ def true_metrics(
         out[f"thigh_abduction_{s}_deg"] = _angle_deg(knee - hip, mid_hip_px - mid_sh_px)
         thigh_cam = (world[:, _j(s, "KNEE")] - world[:, _j(s, "HIP")]) @ rot.T
         out[f"thigh_out_of_plane_{s}_deg"] = _out_of_plane_deg(thigh_cam)
+        lateral, caudal = pelvis_axes(world, s)
+        thigh_w = world[:, _j(s, "KNEE")] - world[:, _j(s, "HIP")]
+        along_out = np.sum(thigh_w * lateral, axis=-1)
+        out[f"hip_abduction_{s}_deg"] = np.degrees(
+            np.arctan2(along_out, np.sum(thigh_w * caudal, axis=-1))
+        )
+        thigh_len = _norm(thigh_w)
+        out[f"thigh_opening_{s}_deg"] = np.where(
+            thigh_len > 0,
+            np.degrees(
+                np.arcsin(np.clip(along_out / np.where(thigh_len > 0, thigh_len, 1), -1, 1))
+            ),
+            np.nan,
+        )
         d = ankle - hip
         out[f"leg_elevation_{s}_deg"] = np.where(
             _norm(d) > _EPS_PX, np.degrees(np.arctan2(-d[:, 1], np.abs(d[:, 0]))), np.nan
