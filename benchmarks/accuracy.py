@@ -451,6 +451,8 @@ class ClipResult:
     errors: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     defined: dict[tuple[str, str], int] = field(default_factory=dict)
     cues: list[CueVerdict] = field(default_factory=list)
+    #: (metric, view) -> [(read, true)] of the frames measured (for the gain)
+    pairs: dict[tuple[str, str], list[tuple[float, float]]] = field(default_factory=dict)
 
 
 def evaluate_clip(truth: Truth, reading: Reading, require_hold: bool = False) -> ClipResult:
@@ -472,6 +474,7 @@ def evaluate_clip(truth: Truth, reading: Reading, require_hold: bool = False) ->
     )
     errors: dict[tuple[str, str], list[float]] = defaultdict(list)
     defined: dict[tuple[str, str], int] = defaultdict(int)
+    pairs: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for name in METRIC_UNITS:
         true = truth.metrics[name]
         for k, i in enumerate(matched):
@@ -482,7 +485,8 @@ def evaluate_clip(truth: Truth, reading: Reading, require_hold: bool = False) ->
             measured = row_value(rows[i], name) if i is not None else math.nan
             if math.isfinite(measured):
                 errors[key].append(abs(measured - float(true[k])))
-    result.errors, result.defined = dict(errors), dict(defined)
+                pairs[key].append((measured, float(true[k])))
+    result.errors, result.defined, result.pairs = dict(errors), dict(defined), dict(pairs)
 
     # the truth's hold frames that posecheck read as the truth's pose (and, with
     # require_hold, placed in one of its holds of that pose, read with the hold's side)
@@ -562,13 +566,27 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.0f}%"
 
 
-def _error_stats(errs: list[float], defined: int) -> dict[str, Any]:
+def gain(pairs: list[tuple[float, float]]) -> float | None:
+    """Least-squares slope of read on true (1 = the reading follows the truth one to one;
+    0.6 = a true 10-degree change reads as 6), or None with too few or constant truths."""
+    if len(pairs) < 5:
+        return None
+    read, true = np.asarray(pairs, dtype=np.float64).T
+    t = true - true.mean()
+    var = float(t @ t)
+    return None if var < 1e-9 else float(t @ (read - read.mean()) / var)
+
+
+def _error_stats(
+    errs: list[float], defined: int, pairs: list[tuple[float, float]] | None = None
+) -> dict[str, Any]:
     return {
         "defined": defined,
         "measured": len(errs),
         "coverage": _ratio(len(errs), defined),
         "median_abs_err": _stat(errs, 50),
         "p90_abs_err": _stat(errs, 90),
+        "gain": gain(pairs or []),
     }
 
 
@@ -578,7 +596,12 @@ def summarise(results: list[ClipResult]) -> dict[str, Any]:
     defined: dict[tuple[str, str], int] = defaultdict(int)
     pose_errors: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     pose_defined: dict[tuple[str, str, str], int] = defaultdict(int)
+    pairs: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    pose_pairs: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
     for r in results:
+        for (name, view), p in r.pairs.items():
+            pairs[(name, view)] += p
+            pose_pairs[(name, r.pose, view)] += p
         for (name, view), errs in r.errors.items():
             errors[(name, view)] += errs
             pose_errors[(name, r.pose, view)] += errs
@@ -590,7 +613,7 @@ def summarise(results: list[ClipResult]) -> dict[str, Any]:
         for view in (*VIEWS, "unknown"):
             if defined.get((name, view)):
                 metrics.setdefault(name, {})[view] = _error_stats(
-                    errors.get((name, view), []), defined[(name, view)]
+                    errors.get((name, view), []), defined[(name, view)], pairs.get((name, view))
                 )
     # the metrics each pose's checks read, per pose and true view
     by_pose: dict[str, dict[str, dict[str, Any]]] = {}
@@ -601,7 +624,7 @@ def summarise(results: list[ClipResult]) -> dict[str, Any]:
                 key = (name, pose, view)
                 if pose_defined.get(key):
                     by_pose.setdefault(pose, {}).setdefault(name, {})[view] = _error_stats(
-                        pose_errors.get(key, []), pose_defined[key]
+                        pose_errors.get(key, []), pose_defined[key], pose_pairs.get(key)
                     )
 
     checks: dict[str, dict[str, Any]] = {}
@@ -899,6 +922,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     results: list[ClipResult] = []
+    uncorrected: list[ClipResult] = []
     with tempfile.TemporaryDirectory(prefix="posecheck-accuracy-") as tmp:
         work = args.work_dir or Path(tmp)
         for n, path in enumerate(truths, 1):
@@ -907,9 +931,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"[{n}/{len(truths)}] {path.name}: no video, skipped", file=sys.stderr)
                 continue
             out = work / f"{truth.video.parent.name}__{truth.video.stem}"
-            reading = run_posecheck(
-                truth.video, out, truth.pose if args.given_pose else None, args.reuse, correction
-            )
+            given = truth.pose if args.given_pose else None
+            if correction is not None:  # the same clip as MediaPipe reads it, side by side
+                reading = run_posecheck(truth.video, out / "raw", given, args.reuse)
+                uncorrected.append(evaluate_clip(truth, reading, args.require_hold))
+                out = out / "corrected"
+            reading = run_posecheck(truth.video, out, given, args.reuse, correction)
             r = evaluate_clip(truth, reading, require_hold=args.require_hold)
             results.append(r)
             fired = ", ".join(v.check.split(".")[1] for v in r.cues if v.fired) or "none"
@@ -924,6 +951,13 @@ def main(argv: list[str] | None = None) -> int:
     summary["mission"] = mission_figures(summary)
     summary["split"] = args.split
     summary["correction"] = args.correction.name if args.correction else None
+    if uncorrected:
+        raw = summarise(uncorrected)
+        summary["uncorrected"] = {
+            "metrics": raw["metrics"],
+            "fppa_front": raw["fppa_front"],
+            "mission": mission_figures(raw),
+        }
     print_tables(summary)
     if args.limit is None:
         name = args.results or (
@@ -948,7 +982,43 @@ def readme_rows(figures: dict[str, Any]) -> list[str]:
     ]
     if f["median_abs_err"] is not None and f["p90_abs_err"] is not None:
         lines.append(f"median **{f['median_abs_err']:.2f}°**, p90 **{f['p90_abs_err']:.2f}°**")
+    if "uncorrected" in figures:
+        lines += correction_rows(figures["uncorrected"]["metrics"], figures["metrics"])
     return lines
+
+
+#: The mission metrics compared with and without a correction: label, metric, true view.
+CORRECTION_ROWS = (
+    ("knee FPPA, left knee", "knee_valgus_left_deg", "front"),
+    ("knee FPPA, right knee", "knee_valgus_right_deg", "front"),
+    ("pelvic obliquity", "pelvic_obliquity_deg", "front"),
+    ("pelvis rotation (hips square / stacked)", "pelvis_rotation_deg", "front"),
+    ("pelvis rotation (hips square / stacked)", "pelvis_rotation_deg", "oblique"),
+    ("hips square", "hips_square_deg", "front"),
+    ("weight on the left foot", "weight_left_pct", "front"),
+)
+
+
+def _cell(stats: dict[str, Any] | None, unit: str) -> str:
+    if not stats or stats.get("median_abs_err") is None:
+        return "not measured"
+    g = stats.get("gain")
+    tail = f", gain {g:.2f}" if g is not None else ""
+    return (
+        f"{stats['median_abs_err']:.1f}{unit} / {stats['p90_abs_err']:.1f}{unit}{tail} "
+        f"({100 * (stats['coverage'] or 0):.0f} % of frames)"
+    )
+
+
+def correction_rows(raw: dict[str, Any], corrected: dict[str, Any]) -> list[str]:
+    """README table rows: each mission metric's error (median / p90, gain, coverage) on
+    MediaPipe's landmarks and on the corrected ones, from the same run."""
+    rows = []
+    for label, name, view in CORRECTION_ROWS:
+        unit = "°" if name.endswith("_deg") else " pts"
+        a, b = raw.get(name, {}).get(view), corrected.get(name, {}).get(view)
+        rows.append(f"| {label} | {view} | {_cell(a, unit)} | {_cell(b, unit)} |")
+    return rows
 
 
 if __name__ == "__main__":

@@ -54,3 +54,43 @@ def test_analyze_exports_the_smoothed_landmarks(tmp_path: Path) -> None:
     # OpenSim's Y is up: the nose is above the left ankle (marker 28, columns from 2).
     nose_y, ankle_y = float(first[3]), float(first[2 + 3 * 27 + 1])
     assert nose_y > ankle_y
+
+
+def _median_obliquity(out: Path) -> float:
+    with (out / "frames.csv").open(newline="", encoding="utf-8") as fh:
+        values = [float(r["pelvic_obliquity_deg"]) for r in csv.DictReader(fh)
+                  if r.get("pelvic_obliquity_deg") not in (None, "")]  # fmt: skip
+    assert len(values) > 10
+    return float(np.median(values))
+
+
+@pytest.mark.model
+def test_correct_moves_a_level_tree_pelvis_toward_level(tmp_path: Path) -> None:
+    """A rendered Tree with a level pelvis (a bench body, not one the correction was
+    trained on): MediaPipe reads the lifted side's hip high; the shipped correction
+    brings the reading nearer level, and the report says it was on."""
+    raw, fixed = tmp_path / "raw", tmp_path / "fixed"
+    runner = CliRunner()
+    for out, extra in ((raw, []), (fixed, ["--correct"])):
+        args = ["analyze", str(CLIP), "--out", str(out), "--no-video", "--pose", "tree", *extra]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+    settings = [
+        json.loads((o / "report.json").read_text(encoding="utf-8"))["settings"]
+        for o in (raw, fixed)
+    ]
+    assert [s["correction"] for s in settings] == ["off", "on"]
+    assert abs(_median_obliquity(fixed)) < abs(_median_obliquity(raw))
+
+
+def test_correct_with_another_landmarker_says_it_is_not_applied(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from posecheck.apps.cli import _note_correction
+
+    _note_correction(asked=True, applied=False)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("posecheck: --correct:")
+    _note_correction(asked=True, applied=True)
+    _note_correction(asked=False, applied=False)
+    assert capsys.readouterr().err == ""

@@ -197,6 +197,7 @@ def analyze_video(
                 "video": write_video,
                 "model": str(estimator.model_path),
                 "person": person,
+                "correction": "on" if estimator.correction is not None else "off",
             },
             frames_decoded=reader.frames_decoded,
             stopped_at_s=stopped_at,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -398,14 +399,22 @@ def save(correction: PoseCorrection, path: Path, card: dict[str, Any], landmarke
 
 
 def fit_pose(
-    train: Sequence[Clip], val: Sequence[Clip], kind: str, hidden: int, epochs: int
+    train: Sequence[Clip],
+    val: Sequence[Clip],
+    kind: str,
+    hidden: int,
+    epochs: int,
+    notes: dict[str, Any] | None = None,
 ) -> LandmarkCorrection:
-    """One pose's model from its train clips (and their mirror images), tuned on ``val``."""
+    """One pose's model from its train clips (and their mirror images), tuned on ``val``;
+    ``notes`` (if given) receives the frame counts and the ridge penalty chosen."""
+    notes = notes if notes is not None else {}
     x, y = design(train, mirror=True)
     xv, yv = (
         design(val, mirror=False) if val else (np.zeros((0, N_FEATURES)), np.zeros((0, y.shape[1])))
     )
     print(f"  {len(x)} train frames (with mirrored), {len(xv)} val frames", flush=True)
+    notes.update(train_frames_with_mirrored=len(x), val_frames=len(xv))
     if kind == "mlp":
         return train_mlp(x, y, xv, yv, hidden=hidden, epochs=epochs)
     if not val:
@@ -415,6 +424,7 @@ def fit_pose(
     alpha = pick_ridge_alpha(x, y, xv, yv, RIDGE_ALPHAS)
     xa, ya = design([*train, *val], mirror=True)
     print(f"  penalty {alpha:g} (validation bodies), refitted on {len(xa)} frames", flush=True)
+    notes.update(penalty=alpha, refitted_frames=len(xa))
     return train_ridge(xa, ya, xa[:0], ya[:0], alphas=(alpha,), log=False)
 
 
@@ -472,14 +482,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     start = time.perf_counter()
     models = {}
+    per_pose: dict[str, dict[str, Any]] = {}
     for pose in sorted({c.pose for c in train}):
         print(f"{pose}:", flush=True)
+        per_pose[pose] = {}
         model = fit_pose(
             [c for c in train if c.pose == pose],
             [c for c in val if c.pose == pose],
             args.kind,
             args.hidden,
             args.epochs,
+            per_pose[pose],
         )
         models[pose] = keep_only(model, moved)
     correction = PoseCorrection(models)
@@ -490,11 +503,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out is not None:
         card = {
             "model": f"posecheck landmark correction ({args.kind} per pose, numpy)",
+            "command": "python -m tools.correction.train " + " ".join(argv or sys.argv[1:]),
             "feature_version": FEATURE_VERSION,
             "kind": args.kind,
             "hidden": args.hidden if args.kind == "mlp" else None,
             "epochs": args.epochs if args.kind == "mlp" else None,
-            "poses": sorted(models),
+            "poses": per_pose,
             "moves": args.joints,
             "train_seconds": round(seconds, 1),
             "data": [str(d) for d in args.feature_dirs],
