@@ -8,7 +8,8 @@ and return an annotated copy. No I/O, no printing, no MediaPipe::
 What is drawn (back to front): the centre of mass over the base of support, the skeleton,
 the knee valgus (FPPA) angles, the measured joints coloured by status, arrows showing
 which way a faulty knee should move, a cue panel (header, left/right weight bar or why
-the weight split is not measured, cues) and a small legend in another free corner.
+the weight split is not measured; neither for a lying body, which has no balance), cues)
+and a small legend in another free corner.
 
 Text is DejaVu Sans drawn with Pillow (see :mod:`posecheck.outputs.fonts`): non-ASCII
 characters such as "°" and "é" render, and rendered strings are cached from frame to frame.
@@ -678,13 +679,15 @@ def _panel_rows(
     result: FrameResult, pts: FloatArray | None, style: OverlayStyle, sz: _Sizes
 ) -> list[_Row]:
     """Header, weight bar and cues (worst first, at most ``style.max_cues``), wrapped to
-    the panel's width."""
+    the panel's width. No weight bar without a balance (a lying body has none, see
+    :func:`posecheck.judge.recognition.lying_body`)."""
     inner = sz.panel_w - 2 * sz.pad
     indent = _indent(sz)
     rows = [
         _Row(line, style.text, bold=True) for line in _wrap_header(header_text(result), inner, sz)
     ]
-    rows += _weight_rows(result.metrics, pts, style, inner, sz)
+    if result.balance is not None:  # none for a lying body: its weight is not on the feet
+        rows += _weight_rows(result.metrics, pts, style, inner, sz)
     ranked = sorted(result.cues, key=lambda c: -c.severity.rank)
     for cue in ranked[: style.max_cues]:
         lines = _wrap(cue.message, inner - indent, sz.font)
