@@ -44,6 +44,7 @@ from posecheck.result import Balance, Cue, FrameResult, Metric
 from posecheck.vocab import Severity, Side
 
 __all__ = [
+    "draw_banner",
     "Annotator",
     "OverlayStyle",
     "annotate",
@@ -206,6 +207,34 @@ def annotate(image_bgr: Image, result: FrameResult, style: OverlayStyle | None =
     """``Annotator(style).annotate(image_bgr, result)``: an annotated ``(H, W, 3)`` uint8
     BGR copy of ``image_bgr`` (default style when ``style`` is ``None``)."""
     return Annotator(style or DEFAULT_STYLE).annotate(image_bgr, result)
+
+
+def draw_banner(image_bgr: Image, text: str, style: OverlayStyle | None = None) -> Image:
+    """An annotated **copy** of ``image_bgr`` with ``text`` in a semi-transparent banner
+    along the bottom edge (``live``'s camera advice), wrapped to the picture's width.
+
+    Args:
+        image_bgr: ``(H, W, 3)`` uint8 BGR.
+        text: one message.
+    Returns:
+        ``(H, W, 3)`` uint8 BGR, same shape as the input.
+    """
+    st = style or DEFAULT_STYLE
+    _check_image(image_bgr)
+    out: Image = np.ascontiguousarray(image_bgr).copy()
+    h, w = out.shape[:2]
+    sz = _Sizes.of((w, h), st)
+    width = w - 2 * sz.margin - 2 * sz.pad
+    lines = _wrap(text, width, sz.font)
+    row_h = _row_height(sz.font, sz)
+    _, text_h, _ = _text_size("Hg", sz.font)
+    box_h = len(lines) * row_h + 2 * sz.pad
+    y0 = h - sz.margin - box_h
+    _blend_rect(out, sz.margin, y0, w - sz.margin, h - sz.margin, st.panel, st.panel_alpha)
+    for i, line in enumerate(lines):
+        baseline = y0 + sz.pad + i * row_h + text_h + max(1, sz.pad // 4)
+        _put(out, line, (sz.margin + sz.pad, baseline), sz.font, st.text, st.outline)
+    return out
 
 
 def knee_correction_direction(
