@@ -26,6 +26,14 @@ cues are given only during a hold, on the frames of its pose and side (the sessi
 one hold rule): the header then shows "hold 12.3 s"; outside holds it says
 "transition: not scored".
 
+Camera advice: when a hold has checks that this camera's view cannot judge, a banner
+along the bottom of the picture (instead of the legend) names the placement that would
+(the same words as the report's and the terminal's,
+:func:`posecheck.poses.base.camera_advice`), 2 s into the hold and for 10 s; after 8 s
+with a person but no pose recognised it says how to film the whole body. With
+``--voice`` the advice is also spoken, once per hold (or spell without a pose), at most
+every 20 s, and the same advice not again within 60 s (:class:`CameraAdvisor`).
+
 The library prints nothing: :func:`run_live` returns a :class:`LiveSummary` and, with
 ``record``, writes the same files as ``analyze`` (``annotated.mp4``, ``frames.csv``,
 ``report.html``, ``report.json``).
@@ -60,13 +68,15 @@ from posecheck.errors import InputError, PosecheckError
 from posecheck.estimate.landmarker import PoseEstimator, quiet_stderr
 from posecheck.io.camera import CapturedFrame, CaptureThread, FrameSlot, open_source
 from posecheck.io.stage import Ended, Producer
-from posecheck.judge.session import Session
+from posecheck.judge.session import CurrentHold, Session, in_hold
 from posecheck.landmarks import Landmarks
 from posecheck.outputs.frames_csv import FramesCsvWriter
-from posecheck.outputs.overlay import Annotator
+from posecheck.outputs.overlay import Annotator, OverlayStyle, draw_banner
 from posecheck.outputs.report_json import write_report_files
 from posecheck.outputs.speech import Speaker, find_speech_engine
+from posecheck.outputs.text import FILM_WHOLE_BODY
 from posecheck.poses import get_pose, pose_keys
+from posecheck.poses.base import best_placement, camera_advice
 from posecheck.report import VideoInfo, VideoReport
 from posecheck.result import Balance, FrameResult
 
@@ -89,6 +99,26 @@ MESSAGE_S = 3.0
 QUIET_CALLS_AFTER_PERSON = 5
 
 _ESC = 27
+
+#: Camera advice for a hold shows once the hold has lasted this long (seconds), so that
+#: its checks have had frames to be judged on...
+HOLD_ADVICE_AFTER_S = 2.0
+#: ... and advice that no pose is read once a person was seen this long without one.
+NO_POSE_ADVICE_AFTER_S = 8.0
+#: How long the advice banner stays (seconds); it comes back only for the next hold or
+#: the next spell without a pose.
+ADVICE_SHOWN_S = 10.0
+#: With ``--voice``, advice is spoken at most once per hold or spell without a pose, at
+#: most one piece every ADVICE_SPEECH_GAP_S seconds, and the same words not again within
+#: ADVICE_REPEAT_S seconds.
+ADVICE_SPEECH_GAP_S = 20.0
+ADVICE_REPEAT_S = 60.0
+#: The advice when a person is seen but no pose is recognised.
+NO_POSE_ADVICE = (
+    f"no pose recognised: {FILM_WHOLE_BODY}, and hold the pose still "
+    "(`posecheck poses` lists where to film each pose)"
+)
+NO_POSE_SPOKEN = "No pose recognised. Film the whole body, with the camera at hip height."
 
 
 class LiveDisplayError(PosecheckError):
@@ -172,6 +202,154 @@ class LiveControls:
         return None
 
 
+@dataclass(frozen=True)
+class CameraAdvice:
+    """Where to film next, in words.
+
+    Attributes:
+        text: what the banner shows (:func:`~posecheck.poses.base.camera_advice`'s words,
+            or :data:`NO_POSE_ADVICE`).
+        spoken: the shorter sentence said with ``--voice`` (no lens heights and distances).
+    """
+
+    text: str
+    spoken: str
+
+
+def advice_for_hold(pose: str, unjudged: set[str]) -> CameraAdvice | None:
+    """The advice for a hold of ``pose`` whose checks ``unjudged`` (ids) were not judged
+    from the camera's view; None when no placement judges any of them."""
+    spec = get_pose(pose)
+    text = camera_advice(spec, unjudged)
+    best = best_placement(spec, unjudged)
+    if text is None or best is None:
+        return None
+    placement, titles = best
+    spoken = f"To check {', '.join(titles)}, film {spec.display_name} from {placement.where}."
+    return CameraAdvice(text, spoken)
+
+
+class CameraAdvisor:
+    """Which camera advice ``live`` shows and speaks, frame by frame (pure; times are
+    seconds and increase).
+
+    A spell is the hold in progress (:attr:`~posecheck.judge.session.Session.current_hold`)
+    or an unbroken run of frames with a person and no pose. In a hold, a check counts as
+    unjudged when a frame of the hold left it out because the view does not judge it
+    (switched-off checks never count) and no frame of the hold judged it; after
+    :data:`HOLD_ADVICE_AFTER_S` the advice for those checks shows for
+    :data:`ADVICE_SHOWN_S`. Without a pose, :data:`NO_POSE_ADVICE` shows after
+    :data:`NO_POSE_ADVICE_AFTER_S`. Each spell shows its advice once.
+
+    Attributes:
+        shown: every advice text shown so far, in order, without repeats.
+    """
+
+    def __init__(
+        self,
+        hold_after_s: float = HOLD_ADVICE_AFTER_S,
+        no_pose_after_s: float = NO_POSE_ADVICE_AFTER_S,
+        shown_s: float = ADVICE_SHOWN_S,
+        speech_gap_s: float = ADVICE_SPEECH_GAP_S,
+        repeat_s: float = ADVICE_REPEAT_S,
+    ) -> None:
+        self.hold_after_s = hold_after_s
+        self.no_pose_after_s = no_pose_after_s
+        self.shown_s = shown_s
+        self.speech_gap_s = speech_gap_s
+        self.repeat_s = repeat_s
+        self.shown: list[str] = []
+        self._spell: CurrentHold | str | None = None
+        self._spell_start = 0.0
+        self._judged: set[str] = set()
+        self._unjudged: set[str] = set()
+        self._advice: CameraAdvice | None = None
+        self._shown_at: float | None = None
+        self._done = False  # this spell's advice was shown (or there is none)
+        self._spoken_in_spell = False
+        self._last_spoken_at: float | None = None
+        self._spoken_at: dict[str, float] = {}
+
+    def update(
+        self, time_s: float, result: FrameResult, hold: CurrentHold | None
+    ) -> CameraAdvice | None:
+        """The advice to show with this frame (``result`` as assessed, ``hold`` the hold
+        in progress), or None."""
+        spell: CurrentHold | str | None
+        if hold is not None:
+            spell = hold
+        elif result.person and result.pose is None:
+            spell = "no pose"
+        else:
+            spell = None
+        if spell != self._spell:
+            self._start(spell, time_s if hold is None else hold[2])
+        if hold is not None and in_hold(result, hold):
+            self._note_checks(result)
+        if self._advice is None and not self._done and spell is not None:
+            if time_s - self._spell_start >= (
+                self.hold_after_s if hold is not None else self.no_pose_after_s
+            ):
+                self._done = True
+                self._advice = (
+                    advice_for_hold(hold[0], self._unjudged - self._judged)
+                    if hold is not None
+                    else CameraAdvice(NO_POSE_ADVICE, NO_POSE_SPOKEN)
+                )
+                self._shown_at = time_s
+                if self._advice is not None and self._advice.text not in self.shown:
+                    self.shown.append(self._advice.text)
+        if self._advice is not None and self._shown_at is not None:
+            if time_s - self._shown_at < self.shown_s:
+                return self._advice
+            self._advice = None
+        return None
+
+    def to_speak(self, time_s: float) -> str | None:
+        """The sentence to say now for the advice on show, or None (see the class's
+        limits); call :meth:`spoken` once it was handed to the speech engine."""
+        advice = self._advice
+        if advice is None or self._spoken_in_spell:
+            return None
+        if self._last_spoken_at is not None and time_s - self._last_spoken_at < self.speech_gap_s:
+            return None
+        last = self._spoken_at.get(advice.spoken)
+        if last is not None and time_s - last < self.repeat_s:
+            return None
+        return advice.spoken
+
+    def spoken(self, time_s: float, sentence: str) -> None:
+        """Record that ``sentence`` (from :meth:`to_speak`) was handed to the engine."""
+        self._spoken_in_spell = True
+        self._last_spoken_at = time_s
+        self._spoken_at[sentence] = time_s
+
+    def _start(self, spell: CurrentHold | str | None, start_s: float) -> None:
+        self._spell = spell
+        self._spell_start = start_s
+        self._judged = set()
+        self._unjudged = set()
+        self._advice = None
+        self._shown_at = None
+        self._done = False
+        self._spoken_in_spell = False
+
+    def _note_checks(self, result: FrameResult) -> None:
+        if result.pose is None:
+            return
+        spec = get_pose(result.pose)
+        checks = {c.id: c for c in spec.checks}
+        view = result.view.value
+        for status in result.checks:
+            check = checks.get(status.check)
+            if check is None or check.unreliable is not None:
+                continue
+            if status.severity is not None:
+                self._judged.add(status.check)
+            elif view not in check.views:
+                self._unjudged.add(status.check)
+
+
 # ----------------------------------------------------------------------------- inference
 
 
@@ -226,7 +404,8 @@ class LiveSummary:
         error: the source's one-line failure message (``stop_reason == "source failed"``).
         out_dir: the record folder, or None.
         snapshots: snapshot files saved.
-        spoken: cue messages handed to the speech engine.
+        spoken: cue messages and camera advice handed to the speech engine.
+        advice: the camera advice shown on screen, in order, without repeats.
     """
 
     source: str
@@ -242,6 +421,7 @@ class LiveSummary:
     out_dir: Path | None = None
     snapshots: tuple[Path, ...] = ()
     spoken: tuple[str, ...] = ()
+    advice: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -349,6 +529,8 @@ class LiveSession:
         self._initial = replace(self.controls)
         self._session: Session[None] = Session.live(self.info.label, pose=self.controls.pose)
         self._annotator = Annotator()
+        self._annotator_no_legend = Annotator(OverlayStyle(legend=False))
+        self._advisor = CameraAdvisor()
         self._stats = _Stats()
         self._snapshots: list[Path] = []
         self._spoken: list[str] = []
@@ -424,11 +606,16 @@ class LiveSession:
         stats.processed += 1
         (step,) = self._session.push(None, index, t, item.landmarks, (w, h), item.people)
         shown = step.shown
+        advice = self._advisor.update(t, step.result, self._session.current_hold)
+        # the advice banner takes the bottom edge, where the legend would be
+        annotator = self._annotator if advice is None else self._annotator_no_legend
         if self.controls.mirror:
             picture = np.ascontiguousarray(cv2.flip(frame.image_bgr, 1), dtype=np.uint8)
-            drawn = self._annotator.annotate(picture, mirror_result(shown))
+            drawn = annotator.annotate(picture, mirror_result(shown))
         else:
-            drawn = self._annotator.annotate(frame.image_bgr, shown)
+            drawn = annotator.annotate(frame.image_bgr, shown)
+        if advice is not None:
+            drawn = draw_banner(drawn, f"Next: {advice.text}")
         canvas = self._with_status_bar(drawn) if self.window else drawn
         now = time.perf_counter()
         stats.latencies.append(now - frame.captured_at)
@@ -441,6 +628,10 @@ class LiveSession:
             said = self.speaker.offer(t, shown.cues)
             if said is not None:
                 self._spoken.append(said)
+            sentence = None if said is not None else self._advisor.to_speak(t)
+            if sentence is not None and self.speaker.say(sentence):
+                self._advisor.spoken(t, sentence)
+                self._spoken.append(sentence)
         if self._writer is not None:
             self._writer.write(self._fit(drawn), t)
         if self._csv is not None:
@@ -642,6 +833,7 @@ class LiveSession:
             out_dir=self.record_dir,
             snapshots=tuple(self._snapshots),
             spoken=tuple(self._spoken),
+            advice=tuple(self._advisor.shown),
         )
 
 

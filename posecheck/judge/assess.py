@@ -29,6 +29,16 @@ from posecheck.vocab import Side, View
 #: well once they stand upright in the frame (on the real photo set: 3 of 40 Bridges).
 ROTATE_IF_TILT_DEG = 45.0
 
+#: Metrics that assume the weight rests on the feet; a lying body (Recognition.lying)
+#: gets them as not measured, with :data:`LYING_REASON`, and no centre-of-mass balance.
+WEIGHT_ON_FEET_METRICS = (
+    "weight_left_pct",
+    "weight_right_pct",
+    "com_offset_foot_lengths",
+    "com_outside_support_pct",
+)
+LYING_REASON = "body lying on the floor: its weight is not on the feet"
+
 
 def metrics_for(landmarks: Landmarks) -> tuple[View, dict[str, Metric]]:
     """The camera view and every metric of :data:`geometry.METRIC_UNITS` for one frame."""
@@ -129,6 +139,8 @@ def assess(
         if corrected is not landmarks:
             landmarks = corrected
             view, metrics = metrics_for(landmarks)
+    if rec.lying:
+        metrics = _without_weight_on_feet(metrics)
     checks: tuple[CheckStatus, ...] = ()
     if chosen is None:
         cues, _ = evaluate_pose(GENERIC, metrics, view.value, None)
@@ -145,9 +157,20 @@ def assess(
         pose_confidence=confidence,
         cues=cues,
         checks=checks,
-        balance=balance_for(landmarks),
+        balance=None if rec.lying else balance_for(landmarks),
         notes=notes,
     )
+
+
+def _without_weight_on_feet(metrics: dict[str, Metric]) -> dict[str, Metric]:
+    """``metrics`` with :data:`WEIGHT_ON_FEET_METRICS` marked not measured (lying body)."""
+    out = dict(metrics)
+    for name in WEIGHT_ON_FEET_METRICS:
+        if name in out:
+            out[name] = Metric(
+                value=math.nan, unit=out[name].unit, valid=False, reason=LYING_REASON
+            )
+    return out
 
 
 def detect_candidates(

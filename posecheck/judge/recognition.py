@@ -7,7 +7,11 @@ scores them all; the best pose wins if it scores at least :data:`MIN_CONFIDENCE`
 body lies in the picture. The method and where the thresholds come from are described in
 :mod:`posecheck.poses.features`. Known limits are listed in the README (crescent lunge
 with the back heel up reads as Warrior 1; a Warrior 1 with the arms down needs its hips
-turned well toward square; supported Bridge variations may be missed).
+turned well toward square; supported Bridge variations may be missed; Bridge is read from
+its side or from above its feet, not from a low camera at its feet).
+
+:func:`lying_body` tells a body lying on the floor, whose weight is not on its feet: no
+centre of mass over the feet is drawn or weight split reported for it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import numpy as np
 
 from posecheck.landmarks import MAIN_JOINTS, Landmarks
 from posecheck.poses import REGISTRY
-from posecheck.poses.features import features
+from posecheck.poses.features import PoseFeatures, features
 from posecheck.vocab import Side
 
 #: A pose is named only when its score reaches this (a condition right at its threshold
@@ -31,6 +35,21 @@ MIN_CONFIDENCE = 0.5
 #: set the worst in-pose overshoot is 0.09 (a Warrior 1 whose back foot is cut off).
 MAX_OUT_OF_FRAME = 0.15
 _BODY = list(MAIN_JOINTS)
+
+#: Seen from the side, a body lies when its trunk is at least this far from upright
+#: (degrees) ...
+LYING_TILT_DEG = 60.0
+#: ... with the shoulders at most this high above the floor (leg lengths; Bridge's own
+#: "shoulders on the floor" threshold). Half Moon's horizontal trunk is held about one leg
+#: length up, a plank's shoulders about 0.7: not lying.
+LYING_SHOULDER_HEIGHT = 0.5
+#: Seen from above its feet (the picture's heights then mean nothing), a body lies when
+#: its trunk runs away from the camera at least this much (PoseFeatures.trunk_away, the
+#: threshold of Bridge's from-the-feet rule) with both feet down (Half Moon seen from
+#: behind its lifted foot points the trunk away too, on one foot).
+LYING_TRUNK_AWAY = 0.6
+#: Feet count as down up to this lift (leg lengths; Bridge's "feet on the floor").
+LYING_FOOT_LIFT = 0.45
 
 
 def body_in_frame(lm: Landmarks) -> bool:
@@ -50,12 +69,26 @@ class Recognition:
             standing leg (Tree, Half Moon); None for a pose without one (Bridge) or no pose.
         confidence: the winning pose's score in [0, 1] (the best score when none won).
         scores: every registered pose's score, in registry order.
+        lying: the body lies on the floor (:func:`lying_body`), whatever the pose; every
+            recognised Bridge does.
     """
 
     pose: str | None
     side: Side | None
     confidence: float
     scores: dict[str, float]
+    lying: bool = False
+
+
+def lying_body(f: PoseFeatures) -> bool:
+    """Whether the body lies on the floor, so its weight is not carried by the feet
+    alone: trunk far from upright with the shoulders down (side view), or trunk running
+    into the picture with both feet down (seen from the feet). See the ``LYING_*``
+    thresholds."""
+    from_side = f.trunk_tilt_deg >= LYING_TILT_DEG and f.shoulder_height <= LYING_SHOULDER_HEIGHT
+    feet_down = max(f.foot_down_lift_l, f.foot_down_lift_r) <= LYING_FOOT_LIFT
+    from_feet = f.trunk_away >= LYING_TRUNK_AWAY and feet_down
+    return bool(from_side or from_feet)
 
 
 def recognise(lm: Landmarks) -> Recognition:
@@ -66,6 +99,7 @@ def recognise(lm: Landmarks) -> Recognition:
     for name, spec in REGISTRY.items():
         scores[name], sides[name] = spec.recognition_rule().match(f)
     best = max(scores, key=lambda p: scores[p])
+    lying = lying_body(f)
     if scores[best] < MIN_CONFIDENCE or not body_in_frame(lm):
-        return Recognition(pose=None, side=None, confidence=scores[best], scores=scores)
-    return Recognition(pose=best, side=sides[best], confidence=scores[best], scores=scores)
+        return Recognition(None, None, scores[best], scores, lying)
+    return Recognition(best, sides[best], scores[best], scores, lying)

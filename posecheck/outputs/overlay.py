@@ -8,7 +8,8 @@ and return an annotated copy. No I/O, no printing, no MediaPipe::
 What is drawn (back to front): the centre of mass over the base of support, the skeleton,
 the knee valgus (FPPA) angles, the measured joints coloured by status, arrows showing
 which way a faulty knee should move, a cue panel (header, left/right weight bar or why
-the weight split is not measured, cues) and a small legend in another free corner.
+the weight split is not measured; neither for a lying body, which has no balance), cues)
+and a small legend in another free corner.
 
 Text is DejaVu Sans drawn with Pillow (see :mod:`posecheck.outputs.fonts`): non-ASCII
 characters such as "°" and "é" render, and rendered strings are cached from frame to frame.
@@ -43,6 +44,7 @@ from posecheck.result import Balance, Cue, FrameResult, Metric
 from posecheck.vocab import Severity, Side
 
 __all__ = [
+    "draw_banner",
     "Annotator",
     "OverlayStyle",
     "annotate",
@@ -205,6 +207,34 @@ def annotate(image_bgr: Image, result: FrameResult, style: OverlayStyle | None =
     """``Annotator(style).annotate(image_bgr, result)``: an annotated ``(H, W, 3)`` uint8
     BGR copy of ``image_bgr`` (default style when ``style`` is ``None``)."""
     return Annotator(style or DEFAULT_STYLE).annotate(image_bgr, result)
+
+
+def draw_banner(image_bgr: Image, text: str, style: OverlayStyle | None = None) -> Image:
+    """An annotated **copy** of ``image_bgr`` with ``text`` in a semi-transparent banner
+    along the bottom edge (``live``'s camera advice), wrapped to the picture's width.
+
+    Args:
+        image_bgr: ``(H, W, 3)`` uint8 BGR.
+        text: one message.
+    Returns:
+        ``(H, W, 3)`` uint8 BGR, same shape as the input.
+    """
+    st = style or DEFAULT_STYLE
+    _check_image(image_bgr)
+    out: Image = np.ascontiguousarray(image_bgr).copy()
+    h, w = out.shape[:2]
+    sz = _Sizes.of((w, h), st)
+    width = w - 2 * sz.margin - 2 * sz.pad
+    lines = _wrap(text, width, sz.font)
+    row_h = _row_height(sz.font, sz)
+    _, text_h, _ = _text_size("Hg", sz.font)
+    box_h = len(lines) * row_h + 2 * sz.pad
+    y0 = h - sz.margin - box_h
+    _blend_rect(out, sz.margin, y0, w - sz.margin, h - sz.margin, st.panel, st.panel_alpha)
+    for i, line in enumerate(lines):
+        baseline = y0 + sz.pad + i * row_h + text_h + max(1, sz.pad // 4)
+        _put(out, line, (sz.margin + sz.pad, baseline), sz.font, st.text, st.outline)
+    return out
 
 
 def knee_correction_direction(
@@ -678,13 +708,15 @@ def _panel_rows(
     result: FrameResult, pts: FloatArray | None, style: OverlayStyle, sz: _Sizes
 ) -> list[_Row]:
     """Header, weight bar and cues (worst first, at most ``style.max_cues``), wrapped to
-    the panel's width."""
+    the panel's width. No weight bar without a balance (a lying body has none, see
+    :func:`posecheck.judge.recognition.lying_body`)."""
     inner = sz.panel_w - 2 * sz.pad
     indent = _indent(sz)
     rows = [
         _Row(line, style.text, bold=True) for line in _wrap_header(header_text(result), inner, sz)
     ]
-    rows += _weight_rows(result.metrics, pts, style, inner, sz)
+    if result.balance is not None:  # none for a lying body: its weight is not on the feet
+        rows += _weight_rows(result.metrics, pts, style, inner, sz)
     ranked = sorted(result.cues, key=lambda c: -c.severity.rank)
     for cue in ranked[: style.max_cues]:
         lines = _wrap(cue.message, inner - indent, sz.font)

@@ -133,6 +133,10 @@ def video_summary(report: VideoReport, out: Path | None) -> VideoSummary:
     return VideoSummary(heading, tuple(rows), tuple(tail))
 
 
+#: How to film when no pose is read (the terminal summary, and ``live`` on screen).
+FILM_WHOLE_BODY = "film the whole body, 2.5-4 m away with the lens at hip height"
+
+
 def camera_lines(report: VideoReport) -> list[str]:
     """Where to film next: per pose held, the camera placement that would judge the
     checks this video's view could not (:func:`~posecheck.poses.base.camera_advice`);
@@ -149,9 +153,8 @@ def camera_lines(report: VideoReport) -> list[str]:
             lines.append(advice)
     if not report.holds and report.frames_with_person:
         lines.append(
-            "no pose was held and read: film the whole body, 2.5-4 m away with the lens at "
-            "hip height, and hold the pose still for 2 s or more (`posecheck poses` lists "
-            "each pose's camera placements)"
+            f"no pose was held and read: {FILM_WHOLE_BODY}, and hold the pose still for 2 s "
+            "or more (`posecheck poses` lists each pose's camera placements)"
         )
     return lines
 

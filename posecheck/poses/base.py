@@ -240,16 +240,25 @@ def camera_advice(spec: PoseSpec, unjudged: Iterable[str]) -> str | None:
         "film Bridge from beside the mat, level with the hips, lens 0.3-0.5 m high,
          2-3 m away to check: hips lifted, left knee over ankle, right knee over ankle"
     """
-    wanted = set(unjudged)
-    best: tuple[int, CameraPlacement, list[str]] | None = None
-    for placement in spec.cameras:
-        titles = [c.title for c in judged_from(spec, placement) if c.id in wanted]
-        if titles and (best is None or len(titles) > best[0]):
-            best = (len(titles), placement, titles)
+    best = best_placement(spec, unjudged)
     if best is None:
         return None
-    _, placement, titles = best
+    placement, titles = best
     return f"film {spec.display_name} from {placement.describe()} to check: {', '.join(titles)}"
+
+
+def best_placement(
+    spec: PoseSpec, unjudged: Iterable[str]
+) -> tuple[CameraPlacement, tuple[str, ...]] | None:
+    """The placement :func:`camera_advice` names for ``unjudged``, with the titles of the
+    checks it would judge; None when no placement judges any of them."""
+    wanted = set(unjudged)
+    best: tuple[CameraPlacement, tuple[str, ...]] | None = None
+    for placement in spec.cameras:
+        titles = tuple(c.title for c in judged_from(spec, placement) if c.id in wanted)
+        if titles and (best is None or len(titles) > len(best[1])):
+            best = (placement, titles)
+    return best
 
 
 def evaluate_pose(

@@ -1,63 +1,123 @@
 """Bridge (Setu Bandha Sarvangasana): no working side (both legs do the same thing).
 
 The seed article: hip extension, firing the gluteus maximus more than the hamstrings;
-knees stay in line. Recognised (:data:`RECOGNITION`) by hips lifted above shoulders that
-stay on the floor, knees up, arms by the sides and both feet down.
+knees stay in line. Recognised (:data:`RECOGNITION`) either from the side, by hips lifted
+above shoulders that stay on the floor and knees up, or from above the feet (the camera
+placement for the knee checks), by a trunk and thighs that run away from the camera
+with the hips straight; in both, arms by the sides and both feet down.
 """
 
 from __future__ import annotations
 
 from posecheck.poses.base import CameraPlacement, PoseCheck, PoseSpec, ViewName
-from posecheck.poses.features import Condition, RecognitionRule
+from posecheck.poses.features import Condition, PoseFeatures, RecognitionRule
+from posecheck.vocab import Side
+
+#: Seen from the side: the picture's heights show the lifted hips and raised knees.
+_FROM_SIDE = (
+    Condition(
+        "hips above shoulders",
+        lambda f, s: f.trunk_tilt_deg,
+        95.0,
+        6.0,
+        True,
+        "lying on the back with the hips lifted: the trunk slopes down to the shoulders",
+    ),
+    Condition(
+        "shoulders on the floor",
+        lambda f, s: f.shoulder_height,
+        0.5,
+        0.06,
+        False,
+        "the shoulders stay on the mat (a wheel lifts them on straight arms)",
+    ),
+    Condition(
+        "knees up",
+        lambda f, s: (f.knee_height_l + f.knee_height_r) / 2 - f.hip_height,
+        -0.15,
+        0.05,
+        True,
+        "shins stand vertical, so the knees are a shin's length up, level with or above "
+        "the lifted hips; folding poses (child's pose, down dog) have the knees below "
+        "the hips. A sagging bridge is still a bridge: its hip height is checked by the "
+        "pose rules, not here",
+    ),
+)
+
+#: Filmed from above the feet (:data:`BRIDGE`'s "front" camera, ~55 deg down) the
+#: picture's up is mostly depth, so its heights mean nothing (the body looks like a
+#: person standing); MediaPipe's world landmarks (camera-aligned, z away from the camera)
+#: still show the trunk and thighs running away from the camera. Rendered Bridges from
+#: 55 deg above the feet (tools/synth bench clips, 12 clips, 5 frames each) read
+#: trunk_away 0.62-0.97, thighs_away 0.53-0.89 and hip_angle_deg 150-172 wherever
+#: MediaPipe placed the body sensibly; upright poses from a level camera read trunk_away
+#: below 0.55 and thighs_away below 0.5, and a person standing seen from a high camera
+#: turns the trunk toward it (negative). From 35 deg MediaPipe folds the hips (hip angle
+#: 55-125): not recognised there.
+_FROM_FEET = (
+    Condition(
+        "trunk runs away from the camera",
+        lambda f, s: f.trunk_away,
+        0.6,
+        0.05,
+        True,
+        "from above the feet the shoulders lie beyond the hips, so the trunk points into "
+        "the picture (an upright trunk lies in the picture's plane)",
+    ),
+    Condition(
+        "thighs run away from the camera",
+        lambda f, s: f.thighs_away,
+        0.45,
+        0.05,
+        True,
+        "the raised knees are nearer the camera than the hips; kneeling upright (camel) or "
+        "standing keeps the thighs in the picture's plane",
+    ),
+    Condition(
+        "hips straight",
+        lambda f, s: f.hip_angle_deg,
+        140.0,
+        6.0,
+        True,
+        "trunk and thighs in one line (a sagging bridge still reads ~140); a squat or a "
+        "forward fold seen from the front bends the hips to ~90",
+    ),
+)
+
+#: Either way.
+_BOTH = (
+    Condition(
+        "arms not overhead",
+        lambda f, s: max(f.arm_up_l, f.arm_up_r),
+        0.0,
+        0.06,
+        False,
+        "arms lie alongside the body, hands nearer the hips than the shoulders are; "
+        "hands by the head mean wheel or a forearm backbend",
+    ),
+    Condition(
+        "feet on the floor",
+        lambda f, s: max(f.foot_down_lift_l, f.foot_down_lift_r),
+        0.45,
+        0.08,
+        False,
+        "both feet stay down (one-legged variations are outside this check)",
+    ),
+)
+
+
+def _score(f: PoseFeatures, side: Side) -> float:
+    """The arms and feet conditions, and either the side-view or the from-the-feet ones."""
+    both = min(c.score(f, side) for c in _BOTH)
+    from_side = min(c.score(f, side) for c in _FROM_SIDE)
+    from_feet = min(c.score(f, side) for c in _FROM_FEET)
+    return min(both, max(from_side, from_feet))
+
 
 RECOGNITION = RecognitionRule(
-    conditions=(
-        Condition(
-            "hips above shoulders",
-            lambda f, s: f.trunk_tilt_deg,
-            95.0,
-            6.0,
-            True,
-            "lying on the back with the hips lifted: the trunk slopes down to the shoulders",
-        ),
-        Condition(
-            "shoulders on the floor",
-            lambda f, s: f.shoulder_height,
-            0.5,
-            0.06,
-            False,
-            "the shoulders stay on the mat (a wheel lifts them on straight arms)",
-        ),
-        Condition(
-            "knees up",
-            lambda f, s: (f.knee_height_l + f.knee_height_r) / 2 - f.hip_height,
-            -0.15,
-            0.05,
-            True,
-            "shins stand vertical, so the knees are a shin's length up, level with or above "
-            "the lifted hips; folding poses (child's pose, down dog) have the knees below "
-            "the hips. A sagging bridge is still a bridge: its hip height is checked by the "
-            "pose rules, not here",
-        ),
-        Condition(
-            "arms not overhead",
-            lambda f, s: max(f.arm_up_l, f.arm_up_r),
-            0.0,
-            0.06,
-            False,
-            "arms lie alongside the body, hands nearer the hips than the shoulders are; "
-            "hands by the head mean wheel or a forearm backbend",
-        ),
-        Condition(
-            "feet on the floor",
-            lambda f, s: max(f.foot_down_lift_l, f.foot_down_lift_r),
-            0.45,
-            0.08,
-            False,
-            "both feet stay down (one-legged variations are outside this check)",
-        ),
-    ),
+    conditions=(*_FROM_SIDE, *_FROM_FEET, *_BOTH),
     side_rule=None,  # both legs do the same work: no working side
+    combine=_score,
 )
 
 #: The hip and shin angles are image-plane angles: from 45 deg off the side an aligned
@@ -187,7 +247,9 @@ BRIDGE = PoseSpec(
             "(lever-rule estimate)",
             unreliable="seen from the feet, the share read 35 % (median) off the truth on "
             "rendered Bridges, 50 % from 45 deg: the centre of mass and the feet are too "
-            "close together in the picture (benchmarks/accuracy.py)",
+            "close together in the picture (benchmarks/accuracy.py). And the lever rule "
+            "assumes the weight rests on the feet: a lying body gets no weight split at all "
+            "(posecheck.judge.recognition.lying_body), so this check is never judged",
         ),
     ),
 )

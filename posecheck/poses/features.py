@@ -75,6 +75,14 @@ class PoseFeatures:
     # along the line from the right ankle to the left (negative: toward the right foot);
     # world frame when available, else the picture's x
     trunk_toward_l: float = 0.0
+    # how far the trunk (mid-hip -> mid-shoulder, unit) points away from the camera: the
+    # depth share of its world direction, +1 shoulders straight behind the hips, -1
+    # straight in front, ~0 in the picture's plane (0 without world landmarks). Bridge
+    # filmed from above its feet: ~0.6-0.95; upright poses from a level camera: < 0.55
+    trunk_away: float = 0.0
+    # the same for the thighs (knee -> hip, unit), the mean of both: Bridge from above
+    # its feet ~0.6-0.9 (the hips lie beyond the raised knees); standing ~0
+    thighs_away: float = 0.0
 
     @property
     def trunk_toward_r(self) -> float:
@@ -194,6 +202,17 @@ def features(lm: Landmarks) -> PoseFeatures:
         else 0.0
     )
 
+    trunk_away = thighs_away = 0.0
+    if world is not None:
+        # MediaPipe's world z grows away from the camera.
+        trunk_w = w_sh - w_hip
+        trunk_away = float(trunk_w[2]) / max(float(np.linalg.norm(trunk_w)), 1e-9)
+        shares = []
+        for hip_i, knee_i in ((L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_HIP, L.RIGHT_KNEE)):
+            thigh = world[hip_i] - world[knee_i]
+            shares.append(float(thigh[2]) / max(float(np.linalg.norm(thigh)), 1e-9))
+        thighs_away = (shares[0] + shares[1]) / 2
+
     arm = []
     for s, w in ((L.LEFT_SHOULDER, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_WRIST)):
         reach = float(np.dot(xy[w] - xy[s], up_dir)) / leg
@@ -232,6 +251,8 @@ def features(lm: Landmarks) -> PoseFeatures:
         knee_height_l=height(L.LEFT_KNEE),
         knee_height_r=height(L.RIGHT_KNEE),
         trunk_toward_l=toward_l,
+        trunk_away=trunk_away,
+        thighs_away=thighs_away,
     )
 
 
