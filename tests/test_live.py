@@ -346,6 +346,18 @@ def test_no_window_session_records_like_analyze(tmp_path: Path) -> None:
     with av.open(str(out / "annotated.mp4")) as c:
         assert sum(1 for _ in c.decode(video=0)) == report["frames_analysed"]
     assert "live session:" in stdout and "ended by: time limit" in stdout
+    assert report["settings"]["correction"] == "off"
+
+
+@pytest.mark.model
+def test_live_correct_turns_the_shipped_correction_on(tmp_path: Path) -> None:
+    out = tmp_path / "rec"
+    code, _, stderr = _cli(
+        "--no-window", "--seconds", "1", "--source", str(SQUATS), "--record", str(out), "--correct"
+    )
+    assert code == 0, stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["settings"]["correction"] == "on"
 
 
 @pytest.mark.model

@@ -159,6 +159,7 @@ def _same_file(a: Path, b: Path) -> bool:
     except OSError:
         return False
 
+
 CorrectOption = Annotated[
     bool,
     typer.Option(
@@ -431,6 +432,7 @@ def live(
         float | None, typer.Option(min=0.1, help="Stop after N seconds.", show_default=False)
     ] = None,
     model: ModelOption = None,
+    correct: CorrectOption = False,
 ) -> None:
     """Live feedback from a camera: a mirrored window with the overlay, holds and cues.
 
@@ -462,6 +464,7 @@ def live(
             window=not no_window,
             seconds=seconds,
             model=model,
+            correct=correct,
         )
     except (ModelError, LiveDisplayError) as exc:
         _error(str(exc))

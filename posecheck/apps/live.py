@@ -527,7 +527,9 @@ class LiveSession:
         self.info = capture.info
         self._notes = list(notes)
         self._initial = replace(self.controls)
-        self._session: Session[None] = Session.live(self.info.label, pose=self.controls.pose)
+        self._session: Session[None] = Session.live(
+            self.info.label, pose=self.controls.pose, correction=estimator.correction
+        )
         self._annotator = Annotator()
         self._annotator_no_legend = Annotator(OverlayStyle(legend=False))
         self._advisor = CameraAdvisor()
@@ -805,6 +807,7 @@ class LiveSession:
                 "mode": "live",
                 "mirror": initial.mirror,
                 "voice": self.speaker is not None,
+                "correction": "on" if self.estimator.correction is not None else "off",
             },
             frames_decoded=self.capture.frames_captured,
             stopped_at_s=session.last_time_s if error else None,
@@ -872,6 +875,7 @@ def run_live(
     model: Path | str | None = None,
     mirror: bool = True,
     snapshot_dir: Path | str | None = None,
+    correct: bool = False,
 ) -> LiveSummary:
     """Run a live session and return its summary (prints nothing).
 
@@ -890,6 +894,9 @@ def run_live(
         mirror: start with the mirrored (selfie) view (key ``m`` toggles it).
         snapshot_dir: where key ``s`` saves snapshots (default: ``record``, else
             ``./posecheck-snapshots``).
+        correct: measure on landmarks corrected by the shipped per-pose model
+            (``PoseEstimator(correction="auto")``; the estimator's ``correction`` stays
+            None with another landmarker).
 
     Raises:
         InputError: the camera or file cannot be opened (one line).
@@ -910,7 +917,11 @@ def run_live(
     with ExitStack() as stack:
         src = open_source(camera, source)
         stack.callback(src.close)
-        estimator = stack.enter_context(PoseEstimator(model_path=model, mode="video"))
+        estimator = stack.enter_context(
+            PoseEstimator(model_path=model, mode="video", correction="auto" if correct else None)
+        )
+        if correct and estimator.correction is None:
+            notes.append("--correct: no landmark correction for this landmarker; not applied")
         speaker = None
         if voice:
             engine = find_speech_engine()
