@@ -68,6 +68,15 @@ class VideoInfoDict(TypedDict):
     codec: str
 
 
+class PeopleDict(TypedDict):
+    """The JSON form of :class:`PeopleSeen` (the still itself is not in it)."""
+
+    count: int
+    followed: int | None
+    first_seen_s: float | None
+    hips_px: list[list[float]]
+
+
 class VideoReportDict(TypedDict):
     """``report.json``: the JSON form of :class:`VideoReport`.
 
@@ -88,6 +97,9 @@ class VideoReportDict(TypedDict):
     holds: list[HoldDict]
     notes: list[str]
     outputs: dict[str, str]
+    #: The people numbered for ``--person`` (null when one person was seen and no
+    #: ``--person`` was given). Absent in older files.
+    people: NotRequired[PeopleDict | None]
 
 
 def _num(x: float | None, digits: int = 3) -> float | None:
@@ -219,12 +231,47 @@ class VideoInfo:
 
 
 @dataclass(frozen=True)
+class PeopleSeen:
+    """The people of the frame where they were numbered for ``--person N``.
+
+    That frame is the first with more than one person, or with ``--person N`` the one
+    the person was picked in (the first with at least N people).
+
+    Attributes:
+        count: how many people were found in that frame.
+        followed: the number (1 = leftmost) of the person followed there: ``--person``,
+            or without it the largest; None when ``--person`` exceeds ``count``.
+        first_seen_s: the frame's time, seconds from the start of the video.
+        hips_px: each person's mid-hip ``(x, y)``, left to right, in pixels of the upright
+            video (``VideoInfo.width`` x ``height``, origin top left, y down).
+        still_jpeg: that frame, small, with each number drawn at its mid-hip (the
+            followed one highlighted); JPEG bytes for ``report.html``, not in the JSON.
+    """
+
+    count: int
+    followed: int | None
+    first_seen_s: float
+    hips_px: tuple[tuple[float, float], ...]
+    still_jpeg: bytes | None = field(default=None, repr=False)
+
+    def to_dict(self) -> PeopleDict:
+        """The JSON form (pixels to 0.1, the time to the millisecond; no still)."""
+        return {
+            "count": self.count,
+            "followed": self.followed,
+            "first_seen_s": _num(self.first_seen_s),
+            "hips_px": [[round(x, 1), round(y, 1)] for x, y in self.hips_px],
+        }
+
+
+@dataclass(frozen=True)
 class VideoReport:
     """Everything ``posecheck analyze`` says about one video.
 
     ``complete`` is false when the report covers only part of the video: decoding
     stopped early or the run was cut short. ``partial_reason`` then says why (typed),
-    ``stopped_at_s`` where, and ``notes`` explain in words.
+    ``stopped_at_s`` where, and ``notes`` explain in words. ``people`` is set when more
+    than one person was seen or ``--person`` was given.
     """
 
     source: str
@@ -239,6 +286,7 @@ class VideoReport:
     notes: tuple[str, ...] = ()
     outputs: dict[str, str] = field(default_factory=dict)
     partial_reason: PartialReason | None = None
+    people: PeopleSeen | None = None
 
     def to_dict(self) -> VideoReportDict:
         """``report.json``'s content: every field, ``partial_reason`` as its value or None."""
@@ -256,4 +304,5 @@ class VideoReport:
             "holds": [h.to_dict() for h in self.holds],
             "notes": list(self.notes),
             "outputs": dict(self.outputs),
+            "people": None if self.people is None else self.people.to_dict(),
         }

@@ -19,6 +19,7 @@ import pytest
 from posecheck.measure.geometry import METRIC_UNITS
 from posecheck.outputs.report_html import (
     MAX_PLOT_POINTS,
+    PEOPLE_STILL_ID,
     downsample,
     read_series,
     render_html,
@@ -27,7 +28,7 @@ from posecheck.outputs.report_html import (
 )
 from posecheck.poses import get_pose
 from posecheck.poses.base import PoseCheck
-from posecheck.report import CheckScore, Hold, VideoInfo, VideoReport
+from posecheck.report import CheckScore, Hold, PeopleSeen, VideoInfo, VideoReport
 
 BASE_COLUMNS = ["time_s", "frame", "person", "pose", "side", "confidence", "view", "hold"]
 # A JPEG-looking payload: the page must carry these exact bytes.
@@ -487,3 +488,46 @@ def test_hold_keys_count_judged_checks() -> None:
         "index", "pose", "side", "start_s", "end_s", "duration_s", "frames", "confidence",
         "view", "score", "sway_pct", "checks",
     ]  # fmt: skip
+
+
+def _people_section(doc: str) -> str:
+    """The text of the "who is who" section, or "" when the page has none."""
+    match = re.search(r'<section class="people".*?</section>', doc, re.S)
+    return "" if match is None else match.group(0)
+
+
+def test_people_section_only_with_several_people_or_person(frames_csv: Path) -> None:
+    three = PeopleSeen(3, 2, 1.25, ((200.0, 400.0), (640.0, 410.0), (1000.0, 390.0)), THUMB)
+    doc = render_html(make_report(people=three), frames_csv, {})
+    section = _people_section(doc)
+    assert "3 people in this video; posecheck followed person 2 (the largest)." in section
+    assert f'id="{PEOPLE_STILL_ID}" src="data:image/jpeg;base64,' in section
+    assert base64.b64encode(THUMB).decode() in section
+    assert 'data-t="1.25"' in section  # the still and its time seek the video there
+    assert "--person N</code> to follow another" in section
+    # near the top: after the score, before the cues
+    assert doc.index('id="score"') < doc.index('id="people"') < doc.index('id="cues"')
+    # with --person, it says so; one person is shown only then
+    asked = make_report(people=replace(three, followed=3), settings={"person": 3})
+    assert "followed person 3 (as asked with <code" in _people_section(
+        render_html(asked, frames_csv, {})
+    )
+    alone = PeopleSeen(1, 1, 0.0, ((640.0, 400.0),), THUMB)
+    assert _people_section(render_html(make_report(people=alone), frames_csv, {})) == ""
+    with_person = make_report(people=alone, settings={"person": 1})
+    assert "1 person in this video" in _people_section(render_html(with_person, frames_csv, {}))
+    missing = make_report(people=replace(three, followed=None), settings={"person": 4})
+    assert "nobody was followed" in _people_section(render_html(missing, frames_csv, {}))
+    assert _people_section(render_html(make_report(), frames_csv, {})) == ""
+
+
+def test_people_block_in_json_has_no_image() -> None:
+    people = PeopleSeen(2, 1, 0.5, ((100.04, 200.0), (300.0, 210.26)), THUMB)
+    data = make_report(people=people).to_dict()
+    assert data["people"] == {
+        "count": 2,
+        "followed": 1,
+        "first_seen_s": 0.5,
+        "hips_px": [[100.0, 200.0], [300.0, 210.3]],
+    }
+    assert make_report().to_dict()["people"] is None

@@ -150,6 +150,12 @@ class PoseEstimator(ClosesOnExit):
             first frame where anybody is found, and in video mode then follows whoever
             is nearest to where that person was (MediaPipe does not keep identities).
             Frames before the first with at least N people give nobody.
+
+    Either way the people are numbered once, for a still that shows the numbers: with
+    ``person``, in the frame the person is picked in; without, in the first frame with
+    more than one person. :attr:`people_first_seen` holds their mid-hips left to right,
+    :attr:`followed_first_seen` the number followed there, and
+    :attr:`numbered_this_frame` is True right after the call that numbered them.
     """
 
     def __init__(
@@ -178,10 +184,15 @@ class PoseEstimator(ClosesOnExit):
         if person is not None and person < 1:
             raise ValueError(f"person counts from 1, got {person}")
         self.person = person
-        #: With ``person``: the people of the frame where the person was picked, left to
-        #: right, as (x, y) mid-hips in pixels (for a still that shows the numbers); None
-        #: before anybody was found.
+        #: The people of the frame where they were numbered (with ``person``: where the
+        #: person was picked; without: the first frame with more than one person), left
+        #: to right, as (x, y) mid-hips in that frame's pixels; None until then.
         self.people_first_seen: list[tuple[float, float]] | None = None
+        #: The number (1 = leftmost) of the person followed in :attr:`people_first_seen`:
+        #: ``person``, or without it the largest; None while ``person`` exceeds the count.
+        self.followed_first_seen: int | None = None
+        #: True after the detect call whose frame numbered the people (show that frame).
+        self.numbered_this_frame = False
         self._followed: np.ndarray | None = None  # mid-hip (normalised) of the person followed
         self._quiet_calls = 3
 
@@ -287,6 +298,7 @@ class PoseEstimator(ClosesOnExit):
         return self._pick_person(result, (width, height))
 
     def _pick_person(self, result: Any, image_wh: tuple[int, int]) -> Landmarks | None:
+        self.numbered_this_frame = False
         people = list(result.pose_landmarks or [])
         self.last_people = len(people)
         if not people:
@@ -307,20 +319,23 @@ class PoseEstimator(ClosesOnExit):
 
     def _choose(self, candidates: list[Landmarks]) -> int | None:
         """Index of the person to return: the largest, or with :attr:`person` the one
-        numbered so in the first frame and the nearest to it after (None: not yet)."""
-        if self.person is None:
-            return max(range(len(candidates)), key=lambda i: _bbox_area(candidates[i]))
+        numbered so in the first frame and the nearest to it after (None: not yet).
+
+        Numbers the people (:meth:`_number`) in the first frame with more than one
+        person, or with :attr:`person` in each frame until the person is picked."""
         hips = [_mid_hip(c) for c in candidates]
+        if self.person is None:
+            largest = max(range(len(candidates)), key=lambda i: _bbox_area(candidates[i]))
+            if self.people_first_seen is None and len(candidates) > 1:
+                self._number(candidates, hips, largest)
+            return largest
         followed = self._followed
         if followed is None or self.mode != "video":
-            order = sorted(range(len(candidates)), key=lambda i: float(hips[i][0]))
-            wh = np.asarray(candidates[0].image_wh, dtype=np.float64)
-            self.people_first_seen = [
-                (float(hips[i][0] * wh[0]), float(hips[i][1] * wh[1])) for i in order
-            ]
-            if self.person > len(order):
+            order = _left_to_right(hips)
+            pick = order[self.person - 1] if self.person <= len(order) else None
+            self._number(candidates, hips, pick)
+            if pick is None:
                 return None
-            pick = order[self.person - 1]
         else:
             pick = min(
                 range(len(candidates)), key=lambda i: float(np.linalg.norm(hips[i] - followed))
@@ -328,6 +343,19 @@ class PoseEstimator(ClosesOnExit):
         if self.mode == "video":
             self._followed = hips[pick]
         return pick
+
+    def _number(
+        self, candidates: list[Landmarks], hips: list[np.ndarray], followed: int | None
+    ) -> None:
+        """Record this frame's people left to right (mid-hips in pixels) and the number
+        of ``followed`` (an index into ``candidates``) among them."""
+        order = _left_to_right(hips)
+        wh = np.asarray(candidates[0].image_wh, dtype=np.float64)
+        self.people_first_seen = [
+            (float(hips[i][0] * wh[0]), float(hips[i][1] * wh[1])) for i in order
+        ]
+        self.followed_first_seen = None if followed is None else order.index(followed) + 1
+        self.numbered_this_frame = True
 
 
 def _check_frame(image: NDArray[np.uint8]) -> None:
@@ -349,6 +377,11 @@ def _to_landmarks(points: Any, world: Any, image_wh: tuple[int, int]) -> Landmar
     if world is not None:
         world_xyz = np.array([[p.x, p.y, p.z] for p in world], dtype=np.float64)
     return Landmarks(xy=xy, visibility=vis, image_wh=image_wh, world=world_xyz)
+
+
+def _left_to_right(hips: list[np.ndarray]) -> list[int]:
+    """Indices of ``hips`` (normalised (x, y) mid-hips) sorted by x, left first."""
+    return sorted(range(len(hips)), key=lambda i: float(hips[i][0]))
 
 
 def _mid_hip(lm: Landmarks) -> np.ndarray:

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from posecheck.measure.geometry import METRIC_UNITS
 from posecheck.poses import get_pose
 from posecheck.poses.base import PoseCheck, PoseSpec
-from posecheck.report import CheckScore, Hold, VideoReport
+from posecheck.report import CheckScore, Hold, PeopleSeen, VideoReport
 from posecheck.vocab import Severity
 
 if TYPE_CHECKING:
@@ -74,6 +74,14 @@ h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
 .cue-body { flex: 1 1 16rem; min-width: 0; }
 .cue-text { font-size: 1.25rem; font-weight: 600; margin: 0 0 .4rem; }
 .good-news { background: #e3f4e3; padding: .6rem .9rem; border-radius: 6px; }
+.people { display: flex; gap: 1rem; align-items: flex-start; background: #fff;
+  border: 1px solid #ddd; border-radius: 8px; padding: .6rem; margin: .8rem 0; }
+.people .still { flex: 0 1 480px; border: 0; padding: 0; background: none; min-width: 0; }
+.people button.still { cursor: pointer; }
+.people .still img { width: 100%; height: auto; display: block; border-radius: 4px; }
+.people-body { flex: 1 1 16rem; min-width: 0; }
+.people-text { font-size: 1.1rem; font-weight: 600; margin: 0 0 .3rem; }
+code.cmd { background: #f0f0f0; padding: 0 .25rem; border-radius: 3px; white-space: nowrap; }
 video { width: 100%; max-height: 70vh; background: #000; display: block; border-radius: 6px; }
 a.seek { font-weight: 600; }
 .scroll { overflow-x: auto; max-width: 100%; }
@@ -117,7 +125,8 @@ figure.plot svg { width: 100%; height: auto; display: block; }
 @media (max-width: 600px) {
   main { padding: .7rem .8rem 1.5rem; }
   h1 { font-size: 1.5rem; }
-  .cue { flex-direction: column; }
+  .cue, .people { flex-direction: column; }
+  .people .still, .people-body { flex: none; width: 100%; }
   .cue .still { flex: none; width: 100%; }
   .cue-body { flex: none; width: 100%; }
   .cue-text { font-size: 1.1rem; }
@@ -716,6 +725,57 @@ def _cues_html(
     return f'<section class="cues" id="cues"><h2>What to work on</h2>{body}</section>'
 
 
+#: The ``id`` of the still that shows the people's numbers (``analyze --person N``).
+PEOPLE_STILL_ID = "people-still"
+
+
+def people_text(people: PeopleSeen, asked: int | None) -> str:
+    """Who was followed, in words: ``"2 people in this video; posecheck followed person 1
+    (the largest)."``; ``asked`` is ``--person``'s value (None when not given)."""
+    count = f"{people.count} {'person' if people.count == 1 else 'people'}"
+    if people.followed is None:
+        return (
+            f"{count} seen at once at most; --person {asked} asked for a person who was "
+            "never there, so nobody was followed."
+        )
+    why = f"as asked with --person {asked}" if asked is not None else "the largest"
+    return f"{count} in this video; posecheck followed person {people.followed} ({why})."
+
+
+def _option_code(text_html: str) -> str:
+    """``text_html`` with each ``--person N`` set as code that does not wrap."""
+    return re.sub(r"--person \d+", lambda m: f'<code class="cmd">{m.group(0)}</code>', text_html)
+
+
+def _people_html(report: VideoReport, video: str | None) -> str:
+    """Who is who: the numbered still and how to follow another person; nothing when
+    only one person was seen and ``--person`` was not given."""
+    people = report.people
+    asked_setting = report.settings.get("person")
+    asked = asked_setting if isinstance(asked_setting, int) else None
+    if people is None or (people.count < 2 and asked is None):
+        return ""
+    t = people.first_seen_s
+    still = ""
+    if people.still_jpeg:
+        alt = f"The people numbered left to right at {_fmt_s(t)}"
+        img = f'<img id="{PEOPLE_STILL_ID}" src="{_image_uri(people.still_jpeg)}" alt="{_e(alt)}">'
+        still = (
+            f'<button class="still" type="button" data-t="{t:.2f}" '
+            f'title="play from {_e(_fmt_s(t))}">{img}</button>'
+            if video is not None and math.isfinite(t)
+            else f'<div class="still">{img}</div>'
+        )
+    tail = "; the green disc is the person followed." if people.followed else "."
+    numbered = f"Numbered left to right at {_time_html(t, video)}{tail}"
+    return (
+        f'<section class="people" id="people">{still}<div class="people-body">'
+        f'<p class="people-text">{_option_code(_e(people_text(people, asked)))}</p>'
+        f'<p class="muted">{numbered} Use <code class="cmd">--person N</code> to follow '
+        "another.</p></div></section>"
+    )
+
+
 def _video_html(video: str | None) -> str:
     """The annotated video, embedded (clicking a cue's still or time seeks it)."""
     if video is None:
@@ -989,7 +1049,8 @@ def render_html(
 ) -> str:
     """The whole ``report.html`` as one self-contained HTML document.
 
-    The answer comes first (pose, side, score and how many checks it covers), then the
+    The answer comes first (pose, side, score and how many checks it covers), then who
+    was followed when there were several people (a still with their numbers), the
     top cues with their stills and times, the annotated video (embedded when
     ``report.outputs`` lists ``annotated_video``; a cue's still or time seeks it), the
     holds with their checks (one line each for those not judged, with the reason and
@@ -1008,7 +1069,8 @@ def render_html(
     shown = {(h.index, cs.check) for h, cs in top_cues(report.holds)[:TOP_CUES]}
     holds = "".join(_hold_html(h, thumbnails, shown, video) for h in report.holds)
     body = (
-        f"{_top_html(report, frames_csv)}{_cues_html(report, thumbnails, video)}"
+        f"{_top_html(report, frames_csv)}{_people_html(report, video)}"
+        f"{_cues_html(report, thumbnails, video)}"
         f"{_video_html(video)}{_summary_html(report)}{holds}"
         f"{_plots_html(report, frames_csv)}{_details_html(report)}"
     )
