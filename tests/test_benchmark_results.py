@@ -32,6 +32,8 @@ TIED = {
     "accuracy": "benchmarks.accuracy",
     "accuracy_samples": "benchmarks.accuracy",
     "hip_action": "benchmarks.hip_action",
+    "pelvis_photos": "benchmarks.pelvis_photos",
+    "accuracy_wide_test": "benchmarks.accuracy",
 }
 
 
