@@ -301,8 +301,8 @@ def analyze(
         int | None,
         typer.Option(
             min=1,
-            help="Follow the N-th person from the left (in the first frame with people) "
-            "instead of the largest.",
+            help="Follow the N-th person from the left (numbered in the first frame with at "
+            "least N people) instead of the largest.",
             show_default=False,
         ),
     ] = None,

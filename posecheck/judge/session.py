@@ -108,8 +108,9 @@ def summary_notes(frames_with_person: int, several_people: int, holds: Sequence[
         notes.append("no person found in the video")
     if several_people:
         notes.append(
-            f"more than one person in {several_people} frames; followed one person "
-            "(the largest when first seen, then the nearest to where they were)"
+            f"more than one person in {several_people} frames; followed one person (the "
+            "largest in each frame, or with --person N the N-th from the left, then the "
+            "nearest to where they were)"
         )
     if frames_with_person and not holds:
         notes.append("no pose held steadily for 2 s or more: nothing scored")
