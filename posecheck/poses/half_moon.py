@@ -132,9 +132,9 @@ HALF_MOON = PoseSpec(
             unreliable="stacked hips (true 5 deg) read 20-30 deg from the chest side and a 47 "
             "deg roll read 43: MediaPipe's world depth answers ~0.3 deg per deg, so 3 of 14 "
             "aligned rendered clips crossed the 30 deg warning (benchmarks/accuracy.py); with "
-            "--correct, on held-out rendered bodies from the chest side, it reads 4.2 deg "
-            "(median) and 10 deg (90th percentile) off, but a roll still reads at a third "
-            "of its size (models/landmark_correction.json)",
+            "--correct, on held-out rendered bodies from the chest side, it reads 4.3 deg "
+            "(median) and 17 deg (90th percentile) off, and a roll still reads at half its "
+            "size (models/landmark_correction.json)",
         ),
         PoseCheck(
             id="standing_hip_abducted",

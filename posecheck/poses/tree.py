@@ -149,9 +149,9 @@ TREE = PoseSpec(
             unreliable="the lifted leg drags MediaPipe's hip landmark up: a level pelvis read "
             "10-18 deg toward the lifted side on 12 rendered clips, and a 16 deg tilt read 1 or "
             "18 depending on the body (benchmarks/accuracy.py); with --correct the bias mostly "
-            "goes (real Tree photos: +8.4 deg toward the lifted side becomes +3.4, "
+            "goes (real Tree photos: +8.4 deg toward the lifted side becomes +1.9, "
             "benchmarks/pelvis_photos.py) but on held-out rendered bodies a true tilt reads at "
-            "0.3 of its size, 5.2 deg (median) and 12 deg (90th percentile) off",
+            "half its size, 3.3 deg (median) and 7.1 deg (90th percentile) off",
         ),
         PoseCheck(
             id="com_over_foot",
