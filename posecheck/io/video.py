@@ -345,11 +345,16 @@ class VideoReader(ClosesOnExit):
             time_s = self._clock(_raw_time_s(raw))
             self._last_time_s = time_s
             if index % self.stride == 0:
-                image = to_upright_bgr(raw, self.info.rotation_deg, self.output_size)
-                rgb = None
-                if self.with_rgb:
-                    rgb = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+                image, rgb = self._convert(raw)
                 return Frame(index=index, time_s=time_s, image_bgr=image, image_rgb=rgb)
+
+    def _convert(self, raw: VideoFrame) -> tuple[NDArray[np.uint8], NDArray[np.uint8] | None]:
+        """A decoded frame as the upright BGR image handed out (and its RGB twin)."""
+        image = to_upright_bgr(raw, self.info.rotation_deg, self.output_size)
+        rgb = None
+        if self.with_rgb:
+            rgb = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+        return image, rgb
 
     def _next_decoded(self) -> VideoFrame | None:
         if self._pending is not None:
