@@ -95,7 +95,7 @@ def analyze_video(
         AnalysisInterrupted: Ctrl-C (or SIGTERM turned into KeyboardInterrupt) during
             the analysis, raised once the partial report is written (it carries it).
     """
-    from posecheck.io.video import PrefetchReader, ThreadedWriter, VideoReader
+    from posecheck.io.video import FAST_X264_PARAMS, PrefetchReader, ThreadedWriter, VideoReader
     from posecheck.outputs.overlay import annotate
 
     if pose is not None:
@@ -131,7 +131,10 @@ def analyze_video(
             if write_video:
                 writer = stack.enter_context(
                     ThreadedWriter(
-                        out / "annotated.mp4", fps=info.fps / stride, size_wh=reader.output_size
+                        out / "annotated.mp4",
+                        fps=info.fps / stride,
+                        size_wh=reader.output_size,
+                        x264_params=FAST_X264_PARAMS,
                     )
                 )
 

@@ -443,6 +443,12 @@ class PrefetchReader(ClosesOnExit):
 # --------------------------------------------------------------------------- writing
 
 
+#: x264 options on top of ``preset="veryfast"`` for the annotated video: the diamond
+#: motion search and the first sub-pixel refinement level (superfast's) cut x264's CPU by
+#: about a third at 1080p for a file about 8 % larger at the same CRF (issue 16).
+FAST_X264_PARAMS = "me=dia:subme=1"
+
+
 def _even(n: int) -> int:
     return n + n % 2
 
@@ -459,6 +465,9 @@ class VideoWriter(CommitsOnExit):
     The file is written to a temporary name in the same folder and renamed into place by
     a successful ``close()``. Leaving the ``with`` block by an exception (or calling
     ``abort()``) deletes it, so there is never a half-written ``path``.
+
+    ``crf`` and ``preset`` are x264's; ``x264_params`` (e.g. :data:`FAST_X264_PARAMS`)
+    overrides single settings of the preset.
     """
 
     def __init__(
@@ -468,6 +477,7 @@ class VideoWriter(CommitsOnExit):
         size_wh: tuple[int, int],
         crf: int = 23,
         preset: str = "veryfast",
+        x264_params: str | None = None,
     ) -> None:
         if fps <= 0 or not math.isfinite(fps):
             raise ValueError(f"fps must be positive, got {fps}")
@@ -483,7 +493,7 @@ class VideoWriter(CommitsOnExit):
             str(self._tmp), "w", format="mp4", options={"movflags": "+faststart"}
         )
         try:
-            self._stream = self._add_stream(crf, preset)
+            self._stream = self._add_stream(crf, preset, x264_params)
         except BaseException:
             self._discard()
             raise
@@ -492,13 +502,15 @@ class VideoWriter(CommitsOnExit):
         self._last_pts: int | None = None
         self._closed = False
 
-    def _add_stream(self, crf: int, preset: str) -> VideoStream:
+    def _add_stream(self, crf: int, preset: str, x264_params: str | None) -> VideoStream:
         rate = Fraction(self.fps).limit_denominator(1001)
         stream = self._container.add_stream("libx264", rate=rate)
         stream.width, stream.height = _even(self.size_wh[0]), _even(self.size_wh[1])
         stream.pix_fmt = "yuv420p"
         stream.codec_context.time_base = _WRITER_TIME_BASE
         stream.options = {"crf": str(crf), "preset": preset}
+        if x264_params:
+            stream.options = {**stream.options, "x264-params": x264_params}
         return stream
 
     def check_image(self, image_bgr: NDArray[np.uint8]) -> None:
@@ -595,10 +607,13 @@ class ThreadedWriter(CommitsOnExit):
         crf: int = 23,
         preset: str = "veryfast",
         queue_size: int = 8,
+        x264_params: str | None = None,
     ) -> None:
         if queue_size < 1:
             raise ValueError(f"queue_size must be >= 1, got {queue_size}")
-        self.writer = VideoWriter(path, fps, size_wh, crf=crf, preset=preset)
+        self.writer = VideoWriter(
+            path, fps, size_wh, crf=crf, preset=preset, x264_params=x264_params
+        )
         self.path = self.writer.path
         self._stage: Stage[tuple[NDArray[np.uint8], float | None]] = Stage(
             self._encode, name="posecheck-writer", size=queue_size
