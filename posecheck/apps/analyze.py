@@ -149,7 +149,8 @@ def analyze_video(
                     world = None if lm is None else lm.world
                     trc_world.append(np.full((33, 3), np.nan) if world is None else world)
                 if writer is not None:
-                    writer.write(annotate(step.item, step.shown), step.time_s)
+                    # annotate returns a new image, used nowhere else: no copy needed
+                    writer.write(annotate(step.item, step.shown), step.time_s, copy=False)
 
         def post(item: _Detected | None) -> None:
             """The session's stage (own thread): smoothing, checks, holds, CSV, overlay."""

@@ -594,9 +594,9 @@ class ThreadedWriter(CommitsOnExit):
 
     Same interface and guarantees (atomic file, BGR ``(h, w, 3)`` uint8 images, times in
     seconds). ``write()`` checks the image shape at once, copies it (so the caller may
-    reuse its buffer) and queues it; it blocks while ``queue_size`` frames wait. An
-    exception in the encoding thread is raised again by the next ``write()`` or by
-    ``close()``, and the temporary file is deleted.
+    reuse its buffer; ``copy=False`` does not) and queues it; it blocks while
+    ``queue_size`` frames wait. An exception in the encoding thread is raised again by
+    the next ``write()`` or by ``close()``, and the temporary file is deleted.
     """
 
     def __init__(
@@ -627,13 +627,20 @@ class ThreadedWriter(CommitsOnExit):
     def _encode(self, item: tuple[NDArray[np.uint8], float | None]) -> None:
         self.writer.write(*item)
 
-    def write(self, image_bgr: NDArray[np.uint8], time_s: float | None = None) -> None:
-        """Queue one ``(h, w, 3)`` uint8 BGR image shown at ``time_s`` seconds."""
+    def write(
+        self, image_bgr: NDArray[np.uint8], time_s: float | None = None, *, copy: bool = True
+    ) -> None:
+        """Queue one ``(h, w, 3)`` uint8 BGR image shown at ``time_s`` seconds.
+
+        ``copy=False`` hands the image over as it is: for a caller that never touches it
+        again (a full-resolution copy costs a few ms a frame)."""
         self._stage.raise_error()
         if self._closed:
             raise ValueError(f"{self.path}: writer is closed")
         self.writer.check_image(image_bgr)
-        self._stage.put((np.array(image_bgr, dtype=np.uint8, copy=True), time_s))
+        self._stage.put(
+            (np.array(image_bgr, dtype=np.uint8, copy=True) if copy else image_bgr, time_s)
+        )
 
     def close(self) -> None:
         """Encode what is queued, finish the file and move it to ``path``."""
