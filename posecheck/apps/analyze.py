@@ -44,6 +44,11 @@ from posecheck.poses import get_pose
 from posecheck.report import VideoReport
 from posecheck.vocab import PartialReason
 
+#: The longer side of ``annotated.mp4`` (pixels): 1080x1920 and 1920x1080 clips are drawn
+#: and encoded at 720x1280 and 1280x720, which costs about half the CPU of their full
+#: size (issue 16); smaller clips keep their size.
+VIDEO_MAX_SIDE = 1280
+
 #: Progress callback: (seconds of video done, total seconds or None).
 Progress = Callable[[float, float | None], None]
 
@@ -66,6 +71,7 @@ def analyze_video(
     correction: LandmarkCorrection | Literal["auto"] | None = None,
     person: int | None = None,
     landmarks: bool = False,
+    video_max_side: int | None = VIDEO_MAX_SIDE,
 ) -> VideoReport:
     """Analyse a recorded video; returns the report (and writes the outputs to ``out_dir``).
 
@@ -87,6 +93,9 @@ def analyze_video(
         landmarks: also write the smoothed landmarks of every analysed frame:
             ``landmarks.csv`` (image and world, visibility) and ``landmarks.trc``
             (OpenSim markers, for Sports2D and Pose2Sim).
+        video_max_side: ``annotated.mp4``'s longer side at most this many pixels (the
+            analysed frame is shrunk before the overlay is drawn on it); None keeps the
+            analysed size. The analysis itself always sees the full frame.
 
     Raises:
         InputError: the file cannot be opened as a video (one-line message).
@@ -95,7 +104,14 @@ def analyze_video(
         AnalysisInterrupted: Ctrl-C (or SIGTERM turned into KeyboardInterrupt) during
             the analysis, raised once the partial report is written (it carries it).
     """
-    from posecheck.io.video import FAST_X264_PARAMS, PrefetchReader, ThreadedWriter, VideoReader
+    from posecheck.io.video import (
+        FAST_X264_PARAMS,
+        PrefetchReader,
+        ThreadedWriter,
+        VideoReader,
+        fit_side,
+        resize_bgr,
+    )
     from posecheck.outputs.overlay import annotate
 
     if pose is not None:
@@ -124,6 +140,7 @@ def analyze_video(
         trc_times: list[float] = []
         trc_world: list[NDArray[np.float64]] = []
         writer: ThreadedWriter | None = None
+        video_size = fit_side(*reader.output_size, video_max_side)
         if out is not None:
             rows = stack.enter_context(FramesCsvWriter(out / "frames.csv"))
             if landmarks:
@@ -133,7 +150,7 @@ def analyze_video(
                     ThreadedWriter(
                         out / "annotated.mp4",
                         fps=info.fps / stride,
-                        size_wh=reader.output_size,
+                        size_wh=video_size,
                         x264_params=FAST_X264_PARAMS,
                     )
                 )
@@ -150,7 +167,8 @@ def analyze_video(
                     trc_world.append(np.full((33, 3), np.nan) if world is None else world)
                 if writer is not None:
                     # annotate returns a new image, used nowhere else: no copy needed
-                    writer.write(annotate(step.item, step.shown), step.time_s, copy=False)
+                    shown = annotate(resize_bgr(step.item, video_size), step.shown)
+                    writer.write(shown, step.time_s, copy=False)
 
         def post(item: _Detected | None) -> None:
             """The session's stage (own thread): smoothing, checks, holds, CSV, overlay."""

@@ -93,6 +93,27 @@ def fit_width(width: int, height: int, max_width: int | None) -> tuple[int, int]
     return w, h
 
 
+def fit_side(width: int, height: int, max_side: int | None) -> tuple[int, int]:
+    """``(w, h)`` for an image of ``width x height`` shrunk so that its longer side is at
+    most ``max_side``: aspect kept (to within a pixel), both sides even. An image that
+    already fits, or ``max_side=None``, keeps its size."""
+    if max_side is None or max(width, height) <= max_side:
+        return width, height
+    if width >= height:
+        return fit_width(width, height, max_side)
+    h, w = fit_width(height, width, max_side)
+    return w, h
+
+
+def resize_bgr(image: NDArray[np.uint8], size_wh: tuple[int, int]) -> NDArray[np.uint8]:
+    """``image`` resized to ``size_wh = (w, h)`` (bilinear: about a quarter of INTER_AREA's
+    cost at 1080p -> 720p, for a picture that is drawn on and encoded); itself when it
+    already has that size."""
+    if (image.shape[1], image.shape[0]) == size_wh:
+        return image
+    return np.asarray(cv2.resize(image, size_wh, interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+
+
 class FrameClock:
     """Turns raw presentation times into strictly increasing seconds from the first frame.
 
