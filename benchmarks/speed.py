@@ -30,11 +30,12 @@ Per clip, in one run, each repetition running the configurations one after the o
   exit. Skipped with a note when that interpreter is absent.
 * **stages** - one more ``analyze_video`` with video, instrumented: each stage's CPU time
   in the thread that runs it (``time.thread_time`` around decode, convert, infer,
-  measure+judge, draw and encode), plus the worker threads that FFmpeg, x264 and
-  MediaPipe start, attributed to the stage whose thread started them (each posecheck
-  thread gets a Linux thread name, which threads started from it inherit; their CPU is
-  read from ``/proc/self/task``), and the reports (thumbnails, report.html/json) as the
-  process's CPU once the frames are done. Shown as CPU-ms per analysed frame.
+  measure+judge, draw (with the shrink to the video's size) and encode), plus the worker
+  threads that FFmpeg, x264 and MediaPipe start, attributed to the stage whose thread
+  started them (each posecheck thread gets a Linux thread name, which threads started
+  from it inherit; their CPU is read from ``/proc/self/task``), and the reports
+  (thumbnails, report.html/json) as the process's CPU once the frames are done. Shown as
+  CPU-ms per analysed frame.
 
 Then **batch**: ``run_batch`` with 2 workers over the three clips, as clip-seconds
 analysed per wall-second, next to the peer loop run over the same clips one after another.
@@ -425,6 +426,7 @@ def stage_costs(path: Path, out: Path) -> dict[str, Any]:
             clock.wrap("measure+judge", frames_csv.FramesCsvWriter.write),
         ),
         (overlay, "annotate", clock.wrap("draw", overlay.annotate)),
+        (video, "resize_bgr", clock.wrap("draw", video.resize_bgr)),
         (video.ThreadedWriter, "write", clock.wrap("encode", video.ThreadedWriter.write)),
         (video.VideoWriter, "write", clock.wrap("encode", video.VideoWriter.write, "pc-encode")),
         (video.ThreadedWriter, "close", snapshot_then(video.ThreadedWriter.close)),
