@@ -59,6 +59,15 @@ def test_outputs_on_a_real_clip(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert report.holds == ()
 
 
+def test_annotated_video_is_capped_but_the_analysis_sees_the_full_frame(tmp_path: Path) -> None:
+    report = analyze_video(SQUATS, tmp_path, stride=6, video_max_side=640)
+    assert (report.video.width, report.video.height) == (720, 1280)
+    with av.open(str(tmp_path / "annotated.mp4")) as c:
+        stream = c.streams.video[0]
+        assert (stream.width, stream.height) == (360, 640)
+    assert _frame_count(tmp_path / "annotated.mp4") == report.frames_analysed
+
+
 def test_stride_max_width_and_no_video(tmp_path: Path) -> None:
     report = analyze_video(SQUATS, tmp_path, stride=3, max_width=360, write_video=False)
     total = _frame_count(SQUATS)

@@ -25,6 +25,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 TIED = {
     "samples": "benchmarks.samples",
     "throughput": "benchmarks.throughput",
+    "speed": "benchmarks.speed",
     "recognition": "benchmarks.recognition",
     "batch": "benchmarks.batch",
     "batch_no_video": "benchmarks.batch",

@@ -29,8 +29,10 @@ from posecheck.io.video import (
     ThreadedWriter,
     VideoReader,
     VideoWriter,
+    fit_side,
     fit_width,
     probe,
+    resize_bgr,
     rotation_clockwise,
 )
 from tests.conftest import shared_data
@@ -281,6 +283,27 @@ def test_max_width_on_portrait_clip(tmp_path: Path) -> None:
 )
 def test_fit_width(size: tuple[int, int], max_width: int | None, expected: tuple[int, int]) -> None:
     assert fit_width(*size, max_width) == expected
+
+
+@pytest.mark.parametrize(
+    ("size", "max_side", "expected"),
+    [
+        ((1920, 1080), 1280, (1280, 720)),
+        ((1080, 1920), 1280, (720, 1280)),
+        ((1280, 720), 1280, (1280, 720)),
+        ((720, 1280), 1280, (720, 1280)),
+        ((1080, 1920), None, (1080, 1920)),
+        ((1440, 1440), 1280, (1280, 1280)),
+    ],
+)
+def test_fit_side(size: tuple[int, int], max_side: int | None, expected: tuple[int, int]) -> None:
+    assert fit_side(*size, max_side) == expected
+
+
+def test_resize_bgr_keeps_an_image_of_that_size() -> None:
+    image = np.zeros((40, 60, 3), np.uint8)
+    assert resize_bgr(image, (60, 40)) is image
+    assert resize_bgr(image, (30, 20)).shape == (20, 30, 3)
 
 
 def test_truncated_file_stops_with_error(clip: Path, tmp_path: Path) -> None:

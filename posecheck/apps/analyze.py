@@ -50,6 +50,11 @@ from posecheck.vocab import PartialReason
 #: squats_front.mp4, 2 shared cores); each extra person adds a landmark inference.
 MAX_PEOPLE = 4
 
+#: The longer side of ``annotated.mp4`` (pixels): 1080x1920 and 1920x1080 clips are drawn
+#: and encoded at 720x1280 and 1280x720, which costs about half the CPU of their full
+#: size (issue 16); smaller clips keep their size.
+VIDEO_MAX_SIDE = 1280
+
 #: Progress callback: (seconds of video done, total seconds or None).
 Progress = Callable[[float, float | None], None]
 
@@ -72,6 +77,7 @@ def analyze_video(
     correction: PoseCorrection | Literal["auto"] | None = None,
     person: int | None = None,
     landmarks: bool = False,
+    video_max_side: int | None = VIDEO_MAX_SIDE,
 ) -> VideoReport:
     """Analyse a recorded video; returns the report (and writes the outputs to ``out_dir``).
 
@@ -93,6 +99,9 @@ def analyze_video(
         landmarks: also write the smoothed landmarks of every analysed frame:
             ``landmarks.csv`` (image and world, visibility) and ``landmarks.trc``
             (OpenSim markers, for Sports2D and Pose2Sim).
+        video_max_side: ``annotated.mp4``'s longer side at most this many pixels (the
+            analysed frame is shrunk before the overlay is drawn on it); None keeps the
+            analysed size. The analysis itself always sees the full frame.
 
     Raises:
         InputError: the file cannot be opened as a video (one-line message).
@@ -101,7 +110,14 @@ def analyze_video(
         AnalysisInterrupted: Ctrl-C (or SIGTERM turned into KeyboardInterrupt) during
             the analysis, raised once the partial report is written (it carries it).
     """
-    from posecheck.io.video import PrefetchReader, ThreadedWriter, VideoReader
+    from posecheck.io.video import (
+        FAST_X264_PARAMS,
+        PrefetchReader,
+        ThreadedWriter,
+        VideoReader,
+        fit_side,
+        resize_bgr,
+    )
     from posecheck.outputs.overlay import annotate
     from posecheck.outputs.people_still import people_seen, shrink_for_still
 
@@ -138,6 +154,7 @@ def analyze_video(
         trc_times: list[float] = []
         trc_world: list[NDArray[np.float64]] = []
         writer: ThreadedWriter | None = None
+        video_size = fit_side(*reader.output_size, video_max_side)
         if out is not None:
             rows = stack.enter_context(FramesCsvWriter(out / "frames.csv"))
             if landmarks:
@@ -145,7 +162,10 @@ def analyze_video(
             if write_video:
                 writer = stack.enter_context(
                     ThreadedWriter(
-                        out / "annotated.mp4", fps=info.fps / stride, size_wh=reader.output_size
+                        out / "annotated.mp4",
+                        fps=info.fps / stride,
+                        size_wh=video_size,
+                        x264_params=FAST_X264_PARAMS,
                     )
                 )
 
@@ -160,7 +180,9 @@ def analyze_video(
                     world = None if lm is None else lm.world
                     trc_world.append(np.full((33, 3), np.nan) if world is None else world)
                 if writer is not None:
-                    writer.write(annotate(step.item, step.shown), step.time_s)
+                    # annotate returns a new image, used nowhere else: no copy needed
+                    shown = annotate(resize_bgr(step.item, video_size), step.shown)
+                    writer.write(shown, step.time_s, copy=False)
 
         def post(item: _Detected | None) -> None:
             """The session's stage (own thread): smoothing, checks, holds, CSV, overlay."""
