@@ -376,6 +376,11 @@ def test_a_marker_with_other_settings_or_bytes_is_not_reused(tmp_path: Path) -> 
     assert _reuse(other, folder, "h1") is None
     other_model = Job(clip, job.out_dir, Settings(None, 1, None, False, "/m.task", "cd"))
     assert _reuse(other_model, folder, "h1") is None
+    corrected = Job(
+        clip, job.out_dir, Settings(None, 1, None, False, "/m.task", "ab", correct=True)
+    )
+    assert corrected.settings.to_dict()["correction"] is True
+    assert _reuse(corrected, folder, "h1") is None  # done without the correction: redo
     (folder / "report.json").unlink()  # marker left but outputs gone: redo
     assert _reuse(job, folder, "h1") is None
 

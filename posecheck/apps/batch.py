@@ -107,7 +107,8 @@ class Clip:
 
 class SettingsDict(TypedDict, total=False):
     """``done.json``'s ``settings``: what :class:`Settings` holds, as JSON (``landmarks``
-    only when on, so clips done before the option existed still match)."""
+    and ``correction`` only when on, so clips done before the options existed still
+    match)."""
 
     pose: str
     stride: int
@@ -116,6 +117,7 @@ class SettingsDict(TypedDict, total=False):
     model: str
     model_sha256: str
     landmarks: bool
+    correction: bool
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ class Settings:
     model: str
     model_sha256: str
     landmarks: bool = False
+    correct: bool = False
 
     def to_dict(self) -> SettingsDict:
         """The JSON form stored in ``done.json``."""
@@ -142,6 +145,8 @@ class Settings:
         }
         if self.landmarks:
             out["landmarks"] = True
+        if self.correct:
+            out["correction"] = True
         return out
 
 
@@ -467,6 +472,7 @@ def process_clip(job: Job, progress: Callable[[float], None] | None = None) -> C
             model=s.model,
             progress=report_progress,
             landmarks=s.landmarks,
+            correction="auto" if s.correct else None,
         )
     except ModelError as exc:
         return ClipResult(clip.clip_id, error_row(clip, str(exc)), model_error=str(exc))
@@ -756,6 +762,7 @@ def batch_settings(
     write_video: bool,
     model: Path | None,
     landmarks: bool = False,
+    correct: bool = False,
 ) -> Settings:
     """Check the options and the model file; hash the model.
 
@@ -777,7 +784,14 @@ def batch_settings(
     model_path = _absolute(Path(model) if model is not None else default_model_path())
     check_model_file(model_path)
     return Settings(
-        pose, stride, max_width, write_video, str(model_path), sha256_file(model_path), landmarks
+        pose,
+        stride,
+        max_width,
+        write_video,
+        str(model_path),
+        sha256_file(model_path),
+        landmarks,
+        correct,
     )
 
 
@@ -877,6 +891,7 @@ def run_batch(
     max_width: int | None = None,
     model: Path | str | None = None,
     landmarks: bool = False,
+    correct: bool = False,
 ) -> BatchSummary:
     """Analyse every input video into ``out_dir/<clip-id>/``; resumable; prints nothing.
 
@@ -891,6 +906,7 @@ def run_batch(
         progress: called with a :class:`BatchProgress` as clips and frames go by.
         stride, max_width, model, landmarks: as for
             :func:`posecheck.apps.analyze.analyze_video`.
+        correct: analyse with the shipped landmark correction (``analyze --correct``).
 
     Returns:
         BatchSummary: the rows (also in ``results.csv``) and how many were skipped.
@@ -906,7 +922,13 @@ def run_batch(
     out = Path(out_dir)
     _check_options(engine, scheduler, workers, out)
     settings = batch_settings(
-        pose, stride, max_width, write_video, Path(model) if model is not None else None, landmarks
+        pose,
+        stride,
+        max_width,
+        write_video,
+        Path(model) if model is not None else None,
+        landmarks,
+        correct,
     )
     clips = make_clips(collect_inputs(inputs, exclude=out))
     make_output_dir(out)

@@ -536,6 +536,7 @@ def batch(
         int | None, typer.Option(min=64, help="Downscale wider frames to this width (px).")
     ] = None,
     model: ModelOption = None,
+    correct: CorrectOption = False,
 ) -> None:
     """Analyse many videos in parallel into DIR: a folder per clip (what analyze writes),
     results.csv (one row per clip) and index.html (a sortable table).
@@ -586,6 +587,7 @@ def batch(
                 max_width=max_width,
                 model=model,
                 landmarks=landmarks,
+                correct=correct,
             )
     except (BatchUsageError, ModelError, BusyError) as exc:
         _error(str(exc))
