@@ -984,7 +984,31 @@ def readme_rows(figures: dict[str, Any]) -> list[str]:
         lines.append(f"median **{f['median_abs_err']:.2f}°**, p90 **{f['p90_abs_err']:.2f}°**")
     if "uncorrected" in figures:
         lines += correction_rows(figures["uncorrected"]["metrics"], figures["metrics"])
+        lines += mission_cue_rows(figures["uncorrected"]["mission"], figures["mission"])
     return lines
+
+
+def mission_cue_rows(raw: dict[str, Any], corrected: dict[str, Any]) -> list[str]:
+    """README table rows: each mission check's cue on the clear faults and the aligned
+    clips (pose read), as MediaPipe reads it and corrected, from the same run."""
+
+    def cell(c: dict[str, Any]) -> str:
+        clear = f"{c['fired_clear']} of {c['clear']} clear"
+        return f"{clear}, {c['fired_aligned']} of {c['aligned']} aligned"
+
+    rows = []
+    for row, cells in corrected.items():
+        for pose, checks in cells.items():
+            before = {c["check"]: c for c in raw.get(row, {}).get(pose, [])}
+            for c in checks:
+                if c["check"] not in before:
+                    continue
+                state = "on" if c["on"] else "off"
+                rows.append(
+                    f"| {row} | {pose}.{c['check']} ({state}) | {cell(before[c['check']])} | "
+                    f"{cell(c)} |"
+                )
+    return rows
 
 
 #: The mission metrics compared with and without a correction: label, metric, true view.
