@@ -560,6 +560,9 @@ def _live_process(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        for pipe in (proc.stdout, proc.stderr):  # a failed test must not leak them
+            if pipe is not None:
+                pipe.close()
 
 
 def _find_window(display: str, proc: subprocess.Popen[str], timeout_s: float = 60) -> int:
