@@ -233,6 +233,34 @@ def train_mlp(
     )  # fmt: skip
 
 
+def _ridge_fits(
+    x: FloatArray,
+    y: FloatArray,
+    x_val: FloatArray,
+    y_val: FloatArray,
+    alphas: Sequence[float],
+    log: bool,
+) -> tuple[
+    tuple[FloatArray, FloatArray, FloatArray, FloatArray], list[tuple[float, float, FloatArray]]
+]:
+    """Ridge on standardised features for each penalty of ``alphas``: the standardisation
+    ``(x_mean, x_std, y_mean, y_std)`` and, per penalty, ``(validation MSE of standardised
+    outputs, penalty, weights (D, O))`` (MSE 0 without validation frames)."""
+    x_mean, x_std = x.mean(0), x.std(0) + 1e-6
+    y_mean, y_std = y.mean(0), y.std(0) + 1e-6
+    xs, ys = (x - x_mean) / x_std, (y - y_mean) / y_std
+    xv, yv = (x_val - x_mean) / x_std, (y_val - y_mean) / y_std
+    gram, cross = xs.T @ xs, xs.T @ ys
+    fits = []
+    for alpha in alphas:
+        w = np.linalg.solve(gram + alpha * np.eye(len(gram)), cross)
+        val = float(np.mean((xv @ w - yv) ** 2)) if len(xv) else 0.0
+        if log:
+            print(f"ridge alpha {alpha:g}: val {val:.4f}", flush=True)
+        fits.append((val, float(alpha), w))
+    return (x_mean, x_std, y_mean, y_std), fits
+
+
 def train_ridge(
     x: FloatArray,
     y: FloatArray,
@@ -245,21 +273,9 @@ def train_ridge(
     bodies (the middle one without them), stored as the same two-layer ReLU network:
     ``relu(z) - relu(-z) = z``, so layer 1 holds ``[z, -z]``, layer 2 passes both halves
     through, and the output layer applies the linear map. The run-time code is unchanged."""
-    x_mean, x_std = x.mean(0), x.std(0) + 1e-6
-    y_mean, y_std = y.mean(0), y.std(0) + 1e-6
-    xs, ys = (x - x_mean) / x_std, (y - y_mean) / y_std
-    xv, yv = (x_val - x_mean) / x_std, (y_val - y_mean) / y_std
-    gram, cross = xs.T @ xs, xs.T @ ys
-    best: tuple[float, float, FloatArray] | None = None
-    for alpha in alphas if len(xv) else (alphas[len(alphas) // 2],):
-        w = np.linalg.solve(gram + alpha * np.eye(len(gram)), cross)
-        val = float(np.mean((xv @ w - yv) ** 2)) if len(xv) else 0.0
-        if log:
-            print(f"ridge alpha {alpha:g}: val {val:.4f}", flush=True)
-        if best is None or val < best[0]:
-            best = (val, alpha, w)
-    assert best is not None
-    w = best[2]
+    tried = alphas if len(x_val) else (alphas[len(alphas) // 2],)
+    (x_mean, x_std, y_mean, y_std), fits = _ridge_fits(x, y, x_val, y_val, tried, log)
+    w = min(fits, key=lambda fit: fit[0])[2]  # the first of equal errors, as tried
     d = x.shape[1]
     eye = np.eye(d)
     return LandmarkCorrection(
@@ -275,16 +291,8 @@ def pick_ridge_alpha(
 ) -> float:
     """The penalty of ``alphas`` whose ridge fit on ``x, y`` best predicts the validation
     frames (mean squared error of standardised outputs)."""
-    x_mean, x_std = x.mean(0), x.std(0) + 1e-6
-    y_mean, y_std = y.mean(0), y.std(0) + 1e-6
-    xs, ys = (x - x_mean) / x_std, (y - y_mean) / y_std
-    xv, yv = (x_val - x_mean) / x_std, (y_val - y_mean) / y_std
-    gram, cross = xs.T @ xs, xs.T @ ys
-    errors = [
-        float(np.mean((xv @ np.linalg.solve(gram + a * np.eye(len(gram)), cross) - yv) ** 2))
-        for a in alphas
-    ]
-    return float(alphas[int(np.argmin(errors))])
+    _, fits = _ridge_fits(x, y, x_val, y_val, alphas, log=False)
+    return min(fits, key=lambda fit: fit[0])[1]
 
 
 #: ``--joints`` names -> MediaPipe indices.
