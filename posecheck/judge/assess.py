@@ -116,7 +116,8 @@ def assess(
             recognition says (a note records any disagreement).
         recognition: a recognition already made for these landmarks (else computed).
         measured: the view and metrics already computed for these landmarks (see
-            :func:`metrics_batch`), else computed here.
+            :func:`metrics_batch`), else computed here (and always here, once, for
+            landmarks the correction moved).
         correction: per-pose landmark correction. The pose is recognised on MediaPipe's
             landmarks; when the chosen pose has a model, the frame is then measured,
             judged and drawn on the corrected landmarks (the result carries those).
@@ -125,7 +126,6 @@ def assess(
         get_pose(pose)  # a helpful KeyError for a bad name
     if landmarks is None:
         return FrameResult(source=source, image_wh=image_wh, landmarks=None, pose=pose, notes=notes)
-    view, metrics = measured if measured is not None else metrics_for(landmarks)
     rec = recognition or recognise(landmarks)
     if pose is None:
         chosen, side, confidence = rec.pose, rec.side, (rec.confidence if rec.pose else None)
@@ -137,8 +137,8 @@ def assess(
     if correction is not None and chosen is not None:
         corrected = correction.apply(landmarks, chosen)
         if corrected is not landmarks:
-            landmarks = corrected
-            view, metrics = metrics_for(landmarks)
+            landmarks, measured = corrected, None  # measured on the moved joints instead
+    view, metrics = measured if measured is not None else metrics_for(landmarks)
     if rec.lying:
         metrics = _without_weight_on_feet(metrics)
     checks: tuple[CheckStatus, ...] = ()

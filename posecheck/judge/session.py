@@ -307,8 +307,9 @@ class Session(Generic[T]):
 
     def _assess_ready(self) -> list[Step[T]]:
         ready, self._ready = self._ready, []
-        people = [lm for _, _, lm in ready if lm is not None]
-        measured = iter(metrics_batch(people))
+        if self.correction is not None:  # assess measures each frame once it is corrected
+            return [self._step(p, t, lm, None) for p, t, lm in ready]
+        measured = iter(metrics_batch([lm for _, _, lm in ready if lm is not None]))
         return [
             self._step(p, t, lm, next(measured) if lm is not None else None) for p, t, lm in ready
         ]
