@@ -25,6 +25,10 @@ Per clip, in one run, each repetition running the configurations one after the o
   the model included.
 * **full** - ``posecheck analyze CLIP --out DIR`` as a child process (annotated H.264
   video and reports), wall time from start to exit.
+* **model tracking one** and **fast** - the model with room for one person (MediaPipe
+  then tracks it and runs its person detector only when the track is lost; with room
+  for several, as ``analyze`` sets it up to count people, it detects in every frame),
+  and ``posecheck analyze --fast`` (which runs it that way) as a child process.
 * **peer** - ``benchmarks/peer_loop.py`` under ``--peer-python`` (a venv with the legacy
   ``mediapipe==0.10.21``, see the README), as a child process, wall time from start to
   exit. Skipped with a note when that interpreter is absent.
@@ -37,8 +41,8 @@ Per clip, in one run, each repetition running the configurations one after the o
   (thumbnails, report.html/json) as the process's CPU once the frames are done. Shown as
   CPU-ms per analysed frame.
 
-Then **batch**: ``run_batch`` with 2 workers over the three clips, as clip-seconds
-analysed per wall-second, next to the peer loop run over the same clips one after another.
+Then **batch**: ``run_batch`` with 2 workers over the three clips (and again with
+``fast``), as clip-seconds analysed per wall-second, next to the peer loop run over the same clips one after another.
 
 Targets (issue 16): no-video >= 0.9 x model (frames per second); full analyze >= 1.5 x
 faster than the peer (wall); batch >= 1.8 x faster than the peer over the same clips.
@@ -165,7 +169,7 @@ def cpu_s(who: int = resource.RUSAGE_SELF) -> float:
     return r.ru_utime + r.ru_stime
 
 
-def model_only(path: Path, chunk: int = 64) -> tuple[float, float, int]:
+def model_only(path: Path, chunk: int = 64, track_one: bool = False) -> tuple[float, float, int]:
     """(seconds loading the model, seconds of inference, frames): frames decoded and
     converted to RGB beforehand, a chunk at a time; only loading the model and
     ``detect_rgb`` are timed (the first inference, which builds the graph, counts as
@@ -182,7 +186,12 @@ def model_only(path: Path, chunk: int = 64) -> tuple[float, float, int]:
         frames = container.decode(stream)
         fps = float(stream.average_rate or 30)
         start = time.perf_counter()
-        with PoseEstimator(mode="video") as est:
+        # As analyze sets it up (room for several people, so MediaPipe detects in every
+        # frame); track_one: MediaPipe tracking one person, as ``analyze --fast``.
+        from posecheck.apps.analyze import MAX_PEOPLE
+
+        people = 1 if track_one else MAX_PEOPLE
+        with PoseEstimator(mode="video", max_people=people) as est:
             est.open()
             load = time.perf_counter() - start
             while True:
@@ -224,11 +233,12 @@ def child(cmd: list[str]) -> tuple[float, float, str]:
     return wall, cpu_s(resource.RUSAGE_CHILDREN) - c0, proc.stdout
 
 
-def full_analyze(path: Path, out: Path) -> tuple[float, float]:
-    """(wall s, CPU s) of ``posecheck analyze PATH --out OUT`` as a child process."""
+def full_analyze(path: Path, out: Path, *options: str) -> tuple[float, float]:
+    """(wall s, CPU s) of ``posecheck analyze PATH --out OUT [OPTIONS]`` as a child process."""
     shutil.rmtree(out, ignore_errors=True)
     code = "from posecheck.apps.cli import main; main()"
-    wall, cpu, _ = child([sys.executable, "-c", code, "analyze", str(path), "--out", str(out)])
+    cmd = [sys.executable, "-c", code, "analyze", str(path), "--out", str(out), *options]
+    wall, cpu, _ = child(cmd)
     return wall, cpu
 
 
@@ -485,10 +495,16 @@ def batch_vs_peer(
     bad = [r for r in summary.rows if r["status"] not in ("ok", "error")]
     if bad:
         raise SystemExit(f"unexpected batch result: {bad}")
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    run_batch(clips, out, workers=2, write_video=True, fast=True)
+    fast_wall = time.perf_counter() - start
     result: dict[str, Any] = {
         "clip_seconds": round(seconds, 3),
         "batch_wall_s": round(batch_wall, 3),
         "batch_clip_s_per_s": round(seconds / batch_wall, 3),
+        "fast_batch_wall_s": round(fast_wall, 3),
+        "fast_batch_clip_s_per_s": round(seconds / fast_wall, 3),
     }
     if peer_python is not None:
         start = time.perf_counter()
@@ -499,6 +515,7 @@ def batch_vs_peer(
             peer_wall_s=round(peer_wall, 3),
             peer_clip_s_per_s=round(seconds / peer_wall, 3),
             batch_vs_peer=round(peer_wall / batch_wall, 3),
+            fast_batch_vs_peer=round(peer_wall / fast_wall, 3),
         )
     return result
 
@@ -513,10 +530,15 @@ def readme_rows(figures: dict[str, Any]) -> list[str]:
     for c in figures["clips"]:
         peer_cell = "–" if c.get("peer_wall_s") is None else f"{c['peer_wall_s']:.1f} s"
         vs_peer = "–" if c.get("full_vs_peer") is None else f"**{c['full_vs_peer']:.2f}×**"
+        fast_vs = "–" if c.get("fast_vs_peer") is None else f"**{c['fast_vs_peer']:.2f}×**"
         lines.append(
             f"| {c['name']} ({c['frames']} frames) | {c['model_fps']:.1f} fps | "
             f"{c['no_video_fps']:.1f} fps | **{c['no_video_vs_model']:.2f}×** | "
             f"{c['full_wall_s']:.1f} s | {peer_cell} | {vs_peer} |"
+        )
+        lines.append(
+            f"| {c['name']}, `--fast` | {c['model_track_one_fps']:.1f} fps | – | – | "
+            f"{c['fast_wall_s']:.1f} s | {peer_cell} | {fast_vs} |"
         )
     for stage in (*STAGES, "other threads", "rest (threads' glue, model load, set-up)"):
         cells = [f"{c['stages']['cpu_ms_per_frame'].get(stage, 0.0):.1f}" for c in figures["clips"]]
@@ -534,6 +556,12 @@ def readme_rows(figures: dict[str, Any]) -> list[str]:
             f"| {b['clip_seconds']:.1f} s of video | {b['batch_clip_s_per_s']:.2f} | "
             f"{peer_cell} | {ratio} |"
         )
+        if "fast_batch_clip_s_per_s" in b:
+            fast = b.get("fast_batch_vs_peer")
+            lines.append(
+                f"| the same, `batch --fast` | {b['fast_batch_clip_s_per_s']:.2f} | {peer_cell} "
+                f"| {'–' if fast is None else f'**{fast:.2f}×**'} |"
+            )
     return lines
 
 
@@ -583,6 +611,9 @@ def main(argv: list[str] | None = None) -> int:
                 runs["inference"] = (seconds, float("nan"))
                 runs["no_video"] = (no_video(path, work / "nv"), float("nan"))
                 runs["full"] = full_analyze(path, work / "full")
+                load, seconds, _ = model_only(path, track_one=True)
+                runs["model_one"] = (load + seconds, float("nan"))
+                runs["fast"] = full_analyze(path, work / "fast", "--fast")
                 if peer_python is not None:
                     w, c, _ = peer(peer_python, path, work / "peer.mp4")
                     runs["peer"] = (w, c)
@@ -601,12 +632,16 @@ def main(argv: list[str] | None = None) -> int:
                 "no_video_fps": round(facts["frames"] / best["no_video"], 2),
                 "full_wall_s": round(best["full"], 3),
                 "full_cpu_s": round(cpu["full"], 3),
+                "model_track_one_fps": round(frames / best["model_one"], 2),
+                "fast_wall_s": round(best["fast"], 3),
+                "fast_cpu_s": round(cpu["fast"], 3),
             }
             row["no_video_vs_model"] = round(row["no_video_fps"] / row["model_fps"], 3)
             if "peer" in best:
                 row["peer_wall_s"] = round(best["peer"], 3)
                 row["peer_cpu_s"] = round(cpu["peer"], 3)
                 row["full_vs_peer"] = round(best["peer"] / best["full"], 3)
+                row["fast_vs_peer"] = round(best["peer"] / best["fast"], 3)
             if not args.no_stages:
                 row["stages"] = stage_costs(path, work / "stages")
             figures["clips"].append(row)
@@ -633,6 +668,9 @@ def _print(figures: dict[str, Any]) -> None:
                 c["full_wall_s"],
                 c.get("peer_wall_s"),
                 None if c.get("full_vs_peer") is None else f"{c['full_vs_peer']:.2f}",
+                c.get("model_track_one_fps"),
+                c.get("fast_wall_s"),
+                None if c.get("fast_vs_peer") is None else f"{c['fast_vs_peer']:.2f}",
             ]
         )
     print_table(
@@ -644,6 +682,9 @@ def _print(figures: dict[str, Any]) -> None:
             "full analyze s",
             "peer s",
             "peer/full (>=1.5)",
+            "model tracking one fps",
+            "--fast s",
+            "peer/--fast",
         ],
         rows,
         title=f"per clip, best of {figures['repeat']} (load {figures['load_average_start']})",

@@ -381,6 +381,9 @@ def test_a_marker_with_other_settings_or_bytes_is_not_reused(tmp_path: Path) -> 
     )
     assert corrected.settings.to_dict()["correction"] is True
     assert _reuse(corrected, folder, "h1") is None  # done without the correction: redo
+    fast = Job(clip, job.out_dir, Settings(None, 1, None, False, "/m.task", "ab", fast=True))
+    assert fast.settings.to_dict()["fast"] is True and "fast" not in settings.to_dict()
+    assert _reuse(fast, folder, "h1") is None  # done finding the person afresh: redo
     (folder / "report.json").unlink()  # marker left but outputs gone: redo
     assert _reuse(job, folder, "h1") is None
 

@@ -24,7 +24,7 @@ def test_version_and_help() -> None:
     help_text = runner.invoke(app, ["analyze", "--help"], env={"COLUMNS": "120"}).stdout
     assert "POSECHECK_MODEL" in help_text
     assert "<bool>" not in help_text
-    assert "--landmarks" in help_text and "--person" in help_text
+    assert "--landmarks" in help_text and "--person" in help_text and "--fast" in help_text
     assert "--install-completion" in runner.invoke(app, ["--help"]).stdout
 
 
@@ -94,3 +94,29 @@ def test_correct_with_another_landmarker_says_it_is_not_applied(
     _note_correction(asked=True, applied=True)
     _note_correction(asked=False, applied=False)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.model
+def test_fast_tracks_one_person_and_measures_the_same_hold(tmp_path: Path) -> None:
+    """--fast (MediaPipe tracking the person instead of finding them in every frame)
+    analyses the same frames, finds the same hold, and reads the knees within a few
+    degrees of the default; report.json says which way it ran."""
+    reports, valgus = [], []
+    for name, extra in (("default", []), ("fast", ["--fast"])):
+        out = tmp_path / name
+        result = CliRunner().invoke(
+            app, ["analyze", str(CLIP), "--out", str(out), "--no-video", *extra]
+        )
+        assert result.exit_code == 0, result.output
+        reports.append(json.loads((out / "report.json").read_text(encoding="utf-8")))
+        with (out / "frames.csv").open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        valgus.append(np.array([float(r["knee_valgus_left_deg"] or "nan") for r in rows]))
+    default, fast = reports
+    assert (default["settings"]["fast"], fast["settings"]["fast"]) == (False, True)
+    assert default["frames_analysed"] == fast["frames_analysed"]
+    assert [h["pose"] for h in default["holds"]] == [h["pose"] for h in fast["holds"]] == ["tree"]
+    both = np.isfinite(valgus[0]) & np.isfinite(valgus[1])
+    assert both.mean() > 0.8
+    # Not the same numbers (another region for the joints), but the same knee.
+    assert 0.0 < float(np.median(np.abs(valgus[0][both] - valgus[1][both]))) < 3.0

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from posecheck.apps.cli import app
-from posecheck.estimate.landmarker import PoseEstimator
+from posecheck.estimate.landmarker import PEOPLE_LOOK_MS, PoseEstimator
 from posecheck.landmarks import Landmark
 from posecheck.outputs.report_html import PEOPLE_STILL_ID
 from tests.conftest import SAMPLES
@@ -123,3 +123,35 @@ def test_person_2_follows_the_right_one(
     assert len(rows) == FRAMES
     for row in rows:
         assert all(float(row[n]) > left.shape[1] for n in names), row["frame"]
+
+
+def test_video_tracks_one_until_a_look_finds_two(halves: tuple[np.ndarray, np.ndarray]) -> None:
+    """With track_one, video mode tracks one person (the cheap way) and looks for more every
+    PEOPLE_LOOK_MS; a second person arriving between two looks is found at the next one,
+    which switches to tracking several and numbers the people on that frame."""
+    left, right = halves
+    alone = np.concatenate([left, np.full_like(right, int(np.median(right)))], axis=1)
+    together = np.concatenate(halves, axis=1)
+    arrives_ms = PEOPLE_LOOK_MS // 2
+    step_ms = PEOPLE_LOOK_MS // 10
+    seen: list[tuple[int, int, int, bool]] = []  # (ms, tracking, people, numbered)
+    with PoseEstimator(mode="video", max_people=4, track_one=True) as est:
+        assert est.tracking == 1
+        for ms in range(0, 2 * PEOPLE_LOOK_MS, step_ms):
+            frame = together if ms >= arrives_ms else alone
+            assert est.detect(frame, timestamp_ms=ms) is not None
+            seen.append((ms, est.tracking, est.last_people, est.numbered_this_frame))
+    switched = [ms for ms, tracking, _, _ in seen if tracking == 4]
+    assert switched and switched[0] == PEOPLE_LOOK_MS  # the first look after the arrival
+    assert all(people == 1 for ms, _, people, _ in seen if ms < PEOPLE_LOOK_MS)
+    assert all(people == 2 for ms, _, people, _ in seen if ms >= PEOPLE_LOOK_MS)
+    assert [ms for ms, _, _, numbered in seen if numbered] == [PEOPLE_LOOK_MS]
+    assert est.people_first_seen is not None and len(est.people_first_seen) == 2
+
+
+def test_video_with_one_person_keeps_tracking_one(halves: tuple[np.ndarray, np.ndarray]) -> None:
+    with PoseEstimator(mode="video", max_people=4, track_one=True) as est:
+        for ms in range(0, 2 * PEOPLE_LOOK_MS + 1, 500):
+            assert est.detect(halves[1], timestamp_ms=ms) is not None
+            assert est.tracking == 1 and est.last_people == 1
+    assert est.people_first_seen is None

@@ -107,8 +107,8 @@ class Clip:
 
 class SettingsDict(TypedDict, total=False):
     """``done.json``'s ``settings``: what :class:`Settings` holds, as JSON (``landmarks``
-    and ``correction`` only when on, so clips done before the options existed still
-    match)."""
+    ``correction`` and ``fast`` only when on, so clips done before the options existed
+    still match)."""
 
     pose: str
     stride: int
@@ -118,6 +118,7 @@ class SettingsDict(TypedDict, total=False):
     model_sha256: str
     landmarks: bool
     correction: bool
+    fast: bool
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class Settings:
     model_sha256: str
     landmarks: bool = False
     correct: bool = False
+    fast: bool = False
 
     def to_dict(self) -> SettingsDict:
         """The JSON form stored in ``done.json``."""
@@ -147,6 +149,8 @@ class Settings:
             out["landmarks"] = True
         if self.correct:
             out["correction"] = True
+        if self.fast:
+            out["fast"] = True
         return out
 
 
@@ -473,6 +477,7 @@ def process_clip(job: Job, progress: Callable[[float], None] | None = None) -> C
             progress=report_progress,
             landmarks=s.landmarks,
             correction="auto" if s.correct else None,
+            fast=s.fast,
         )
     except ModelError as exc:
         return ClipResult(clip.clip_id, error_row(clip, str(exc)), model_error=str(exc))
@@ -763,6 +768,7 @@ def batch_settings(
     model: Path | None,
     landmarks: bool = False,
     correct: bool = False,
+    fast: bool = False,
 ) -> Settings:
     """Check the options and the model file; hash the model.
 
@@ -792,6 +798,7 @@ def batch_settings(
         sha256_file(model_path),
         landmarks,
         correct,
+        fast,
     )
 
 
@@ -892,6 +899,7 @@ def run_batch(
     model: Path | str | None = None,
     landmarks: bool = False,
     correct: bool = False,
+    fast: bool = False,
 ) -> BatchSummary:
     """Analyse every input video into ``out_dir/<clip-id>/``; resumable; prints nothing.
 
@@ -907,6 +915,7 @@ def run_batch(
         stride, max_width, model, landmarks: as for
             :func:`posecheck.apps.analyze.analyze_video`.
         correct: analyse with the shipped landmark correction (``analyze --correct``).
+        fast: track one person frame to frame (``analyze --fast``).
 
     Returns:
         BatchSummary: the rows (also in ``results.csv``) and how many were skipped.
@@ -929,6 +938,7 @@ def run_batch(
         Path(model) if model is not None else None,
         landmarks,
         correct,
+        fast,
     )
     clips = make_clips(collect_inputs(inputs, exclude=out))
     make_output_dir(out)

@@ -172,6 +172,17 @@ CorrectOption = Annotated[
 ]
 
 
+FastOption = Annotated[
+    bool,
+    typer.Option(
+        "--fast",
+        help="Let the model follow the person from frame to frame instead of finding them "
+        "afresh in every frame: about 1.4x faster, knee angles slightly less accurate "
+        "(docs/measurements.md).",
+    ),
+]
+
+
 def _correction(correct: bool) -> Literal["auto"] | None:
     return "auto" if correct else None
 
@@ -315,6 +326,7 @@ def analyze(
     ] = False,
     model: ModelOption = None,
     correct: CorrectOption = False,
+    fast: FastOption = False,
 ) -> None:
     """Analyse a recorded video: annotated.mp4, report.json, frames.csv, report.html.
 
@@ -364,6 +376,7 @@ def analyze(
                 person=person,
                 landmarks=landmarks,
                 correction=_correction(correct),
+                fast=fast,
             )
         _note_correction(correct, report.settings.get("correction") == "on")
     except AnalysisInterrupted as stop:
@@ -537,6 +550,7 @@ def batch(
     ] = None,
     model: ModelOption = None,
     correct: CorrectOption = False,
+    fast: FastOption = False,
 ) -> None:
     """Analyse many videos in parallel into DIR: a folder per clip (what analyze writes),
     results.csv (one row per clip) and index.html (a sortable table).
@@ -588,6 +602,7 @@ def batch(
                 model=model,
                 landmarks=landmarks,
                 correct=correct,
+                fast=fast,
             )
     except (BatchUsageError, ModelError, BusyError) as exc:
         _error(str(exc))

@@ -16,6 +16,10 @@ MediaPipe facts this module relies on (mediapipe 1.2.3):
   descriptor 2 ("Creating LiteRT environment", "Sparsity tensors may not yet be fully
   supported", ...). They are swallowed at the fd level while MediaPipe runs.
 * VIDEO mode needs strictly increasing timestamps; this class enforces that.
+* In VIDEO mode the landmarker skips its person detector only while it tracks as many
+  people as ``num_poses`` allows: with room for two it detects on every frame (30 ms a
+  frame on a 1080x1920 clip against 17.5 ms tracking one), which measures the knees
+  slightly better. ``track_one`` trades that for speed (see :class:`PoseEstimator`).
 * Visibility stays ~0.99 for many hidden joints: callers must not gate on it alone.
 """
 
@@ -43,6 +47,10 @@ from posecheck.measure.correction import PoseCorrection
 from posecheck.measure.silhouette import silhouette_edges
 
 RunningMode = Literal["image", "video"]
+
+#: With ``track_one``, how often (ms of the stream's timestamps) an IMAGE-mode look
+#: counts the people while MediaPipe tracks one; the first frame is always looked at.
+PEOPLE_LOOK_MS = 2000
 
 MODEL_FILENAME = "pose_landmarker_full.task"
 MODEL_ENV = "POSECHECK_MODEL"
@@ -145,6 +153,16 @@ class PoseEstimator(ClosesOnExit):
             (:attr:`correction`) and returns MediaPipe's landmarks as they are; the
             judge applies it per frame once it knows the pose being checked
             (:func:`posecheck.judge.assess.assess`).
+        track_one: in video mode without ``person``, let MediaPipe track one person
+            from the last frame's landmarks (:attr:`tracking` is 1), and count the people
+            with a look in IMAGE mode (room for ``max_people``, no mask) on the first
+            frame and every :data:`PEOPLE_LOOK_MS` after; the first look that finds more
+            than one switches to tracking ``max_people`` from that frame on, as without
+            ``track_one``. About half the inference (MediaPipe's person detector then
+            runs only when the track is lost; with room for more people than it tracks
+            it runs on every frame), but the joints are read in a region placed by the
+            last frame rather than a fresh detection, and measured slightly worse
+            (docs/measurements.md, MediaPipe pitfalls): ``analyze --fast``.
         person: None follows the largest person in every frame. ``N`` (1, 2, ...) picks
             the N-th person counted left to right (by mid-hip, in the picture) in the
             first frame where anybody is found, and in video mode then follows whoever
@@ -168,6 +186,7 @@ class PoseEstimator(ClosesOnExit):
         segmentation: bool = False,
         correction: PoseCorrection | Literal["auto"] | None = None,
         person: int | None = None,
+        track_one: bool = False,
     ) -> None:
         self.model_path = Path(model_path) if model_path is not None else default_model_path()
         self.mode: RunningMode = mode
@@ -179,11 +198,16 @@ class PoseEstimator(ClosesOnExit):
         self.last_people = 0
         self._landmarker: Any = None
         self._retry_landmarker: Any = None
+        self._look_landmarker: Any = None
+        self._next_look_ms: int | None = None
         self._mp: Any = None
         self._last_ts_ms = -1
         if person is not None and person < 1:
             raise ValueError(f"person counts from 1, got {person}")
         self.person = person
+        #: How many people the landmarker looks for: ``max_people``, or with
+        #: ``track_one`` 1 until a look finds several.
+        self.tracking = 1 if track_one and mode == "video" and person is None else max_people
         #: The people of the frame where they were numbered (with ``person``: where the
         #: person was picked; without: the first frame with more than one person), left
         #: to right, as (x, y) mid-hips in that frame's pixels; None until then.
@@ -219,20 +243,26 @@ class PoseEstimator(ClosesOnExit):
         import mediapipe as mp  # deliberately lazy, see module docstring
 
         self._mp = mp
-        self._landmarker = self._create(self.min_detection_confidence)
+        self._landmarker = self._create(self.min_detection_confidence, self.tracking)
 
-    def _create(self, min_detection_confidence: float) -> Any:
+    def _create(
+        self,
+        min_detection_confidence: float,
+        num_poses: int,
+        mode: RunningMode | None = None,
+        segmentation: bool | None = None,
+    ) -> Any:
         from mediapipe.tasks.python import BaseOptions, vision
 
         running_mode = (
-            vision.RunningMode.VIDEO if self.mode == "video" else vision.RunningMode.IMAGE
+            vision.RunningMode.VIDEO if (mode or self.mode) == "video" else vision.RunningMode.IMAGE
         )
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=running_mode,
-            num_poses=self.max_people,
+            num_poses=num_poses,
             min_pose_detection_confidence=min_detection_confidence,
-            output_segmentation_masks=self.segmentation,
+            output_segmentation_masks=self.segmentation if segmentation is None else segmentation,
         )
         try:
             with quiet_stderr():
@@ -246,12 +276,13 @@ class PoseEstimator(ClosesOnExit):
 
     def close(self) -> None:
         """Release the landmarker (safe to call twice)."""
-        for landmarker in (self._landmarker, self._retry_landmarker):
+        for landmarker in (self._landmarker, self._retry_landmarker, self._look_landmarker):
             if landmarker is not None:
                 with quiet_stderr():
                     landmarker.close()
         self._landmarker = None
         self._retry_landmarker = None
+        self._look_landmarker = None
 
     def detect(
         self, image_bgr: NDArray[np.uint8], timestamp_ms: int | None = None
@@ -286,16 +317,43 @@ class PoseEstimator(ClosesOnExit):
                 ts = int(timestamp_ms if timestamp_ms is not None else self._last_ts_ms + 1)
                 ts = max(ts, self._last_ts_ms + 1)
                 self._last_ts_ms = ts
+                if self.tracking < self.max_people and self._look_is_due(ts):
+                    self._look_for_people(image)
                 result = self._landmarker.detect_for_video(image, ts)
             else:
                 result = self._landmarker.detect(image)
                 if not result.pose_landmarks and self.retry_detection_confidence is not None:
                     if self._retry_landmarker is None:
-                        self._retry_landmarker = self._create(self.retry_detection_confidence)
+                        self._retry_landmarker = self._create(
+                            self.retry_detection_confidence, self.max_people
+                        )
                     with quiet_stderr():
                         result = self._retry_landmarker.detect(image)
         height, width = image_rgb.shape[:2]
         return self._pick_person(result, (width, height))
+
+    def _look_is_due(self, ts_ms: int) -> bool:
+        if self._next_look_ms is not None and ts_ms < self._next_look_ms:
+            return False
+        self._next_look_ms = ts_ms + PEOPLE_LOOK_MS
+        return True
+
+    def _look_for_people(self, image: Any) -> None:
+        """Count the people in ``image`` (IMAGE mode, room for :attr:`max_people`, no
+        mask); when there are several, track :attr:`max_people` from this frame on."""
+        if self._look_landmarker is None:
+            self._look_landmarker = self._create(
+                self.min_detection_confidence, self.max_people, mode="image", segmentation=False
+            )
+        if len(self._look_landmarker.detect(image).pose_landmarks or []) < 2:
+            return
+        with quiet_stderr():
+            self._landmarker.close()
+            self._look_landmarker.close()
+        self._look_landmarker = None
+        self.tracking = self.max_people
+        self._landmarker = self._create(self.min_detection_confidence, self.tracking)
+        self._quiet_calls = 3  # a new landmarker chatters on its first inferences
 
     def _pick_person(self, result: Any, image_wh: tuple[int, int]) -> Landmarks | None:
         self.numbered_this_frame = False
