@@ -357,16 +357,23 @@ class Reading:
 
 
 def run_posecheck(
-    video: Path, out: Path, pose: str | None, reuse: bool, correction: Any = None
+    video: Path,
+    out: Path,
+    pose: str | None,
+    reuse: bool,
+    correction: Any = None,
+    fast: bool = False,
 ) -> Reading:
     """``analyze_video`` with no annotated video (frames.csv + report.json), or the
     outputs already in ``out`` when ``reuse``; ``correction``: a ``LandmarkCorrection``
-    or None."""
+    or None; ``fast``: as ``analyze --fast``."""
     with Stopwatch() as clock:
         if not (reuse and (out / "report.json").is_file()):
             from posecheck import analyze_video
 
-            analyze_video(video, out, pose=pose, write_video=False, correction=correction)
+            analyze_video(
+                video, out, pose=pose, write_video=False, correction=correction, fast=fast
+            )
     seconds = clock.seconds
     with (out / "frames.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -899,6 +906,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run posecheck with this landmark correction (.npz; see tools/correction); "
         "default: MediaPipe's landmarks as they are",
     )
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="run posecheck as `analyze --fast` (MediaPipe tracking one person)",
+    )
     parser.add_argument("--limit", type=int, help="only the first N clips (writes no results)")
     parser.add_argument(
         "--results", help="name of the results file (default: see the module docstring)"
@@ -933,10 +945,10 @@ def main(argv: list[str] | None = None) -> int:
             out = work / f"{truth.video.parent.name}__{truth.video.stem}"
             given = truth.pose if args.given_pose else None
             if correction is not None:  # the same clip as MediaPipe reads it, side by side
-                reading = run_posecheck(truth.video, out / "raw", given, args.reuse)
+                reading = run_posecheck(truth.video, out / "raw", given, args.reuse, fast=args.fast)
                 uncorrected.append(evaluate_clip(truth, reading, args.require_hold))
                 out = out / "corrected"
-            reading = run_posecheck(truth.video, out, given, args.reuse, correction)
+            reading = run_posecheck(truth.video, out, given, args.reuse, correction, args.fast)
             r = evaluate_clip(truth, reading, require_hold=args.require_hold)
             results.append(r)
             fired = ", ".join(v.check.split(".")[1] for v in r.cues if v.fired) or "none"
@@ -951,6 +963,7 @@ def main(argv: list[str] | None = None) -> int:
     summary["mission"] = mission_figures(summary)
     summary["split"] = args.split
     summary["correction"] = args.correction.name if args.correction else None
+    summary["fast"] = args.fast
     if uncorrected:
         raw = summarise(uncorrected)
         summary["uncorrected"] = {

@@ -42,7 +42,8 @@ Per clip, in one run, each repetition running the configurations one after the o
   CPU-ms per analysed frame.
 
 Then **batch**: ``run_batch`` with 2 workers over the three clips (and again with
-``fast``), as clip-seconds analysed per wall-second, next to the peer loop run over the same clips one after another.
+``fast``), as clip-seconds analysed per wall-second, next to the peer loop run over
+the same clips one after another.
 
 Targets (issue 16): no-video >= 0.9 x model (frames per second); full analyze >= 1.5 x
 faster than the peer (wall); batch >= 1.8 x faster than the peer over the same clips.
