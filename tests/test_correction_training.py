@@ -91,3 +91,22 @@ def test_keep_only_zeroes_exactly_the_other_joints_outputs() -> None:
             assert np.allclose(out_hips[:, cols], out_full[:, cols])
         else:
             assert np.all(out_hips[:, cols] == 0.0)
+
+
+def test_auto_keeps_the_kind_that_predicts_the_validation_bodies_better() -> None:
+    from tools.correction.train import JOINT_GROUPS, fit_pose, validation_error
+
+    train = [_clip(150, offset_px=12.0, seed=s) for s in (5, 6)]
+    val = [_clip(60, offset_px=12.0, seed=7)]
+    notes: dict[str, object] = {}
+    hips = JOINT_GROUPS["hips"]
+    model = fit_pose(train, val, "auto", hidden=32, epochs=20, notes=notes, joints=hips)
+    errors = notes["validation_error"]
+    assert isinstance(errors, dict) and set(errors) == {"ridge", "mlp"}
+    assert notes["kind"] == min(errors, key=lambda k: errors[k])
+    if notes["kind"] == "mlp":  # the ridge is refitted with the validation bodies; the net not
+        xv, yv = design(val, mirror=False)
+        assert abs(validation_error(model, xv, yv, hips) - errors["mlp"]) < 1e-3
+    fixed, _ = model.apply_arrays(val[0].xy_px, val[0].visibility, val[0].world, val[0].silhouette)
+    err = np.abs(fixed[:, L.LEFT_HIP, 1] - val[0].true_px[:, L.LEFT_HIP, 1])
+    assert np.median(err) < 0.25 * 12.0

@@ -309,12 +309,7 @@ def keep_only(model: LandmarkCorrection, joints: Iterable[int]) -> LandmarkCorre
     """``model`` with every output of a joint not in ``joints`` set to exactly zero (its
     weights, bias and mean), so :meth:`LandmarkCorrection.apply` leaves that joint where
     MediaPipe put it."""
-    nj = len(JOINTS)
-    keep = np.zeros(5 * nj, dtype=bool)
-    for j in joints:
-        i = JOINTS.index(j)
-        keep[2 * i : 2 * i + 2] = True
-        keep[2 * nj + 3 * i : 2 * nj + 3 * i + 3] = True
+    keep = output_mask(joints)
     return LandmarkCorrection(
         w1=model.w1, b1=model.b1, w2=model.w2, b2=model.b2,
         w3=np.where(keep, model.w3, 0.0), b3=np.where(keep, model.b3, 0.0),
@@ -406,6 +401,27 @@ def save(correction: PoseCorrection, path: Path, card: dict[str, Any], landmarke
     path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
 
 
+def output_mask(joints: Iterable[int]) -> NDArray[np.bool_]:
+    """``(5 * len(JOINTS),)``: which outputs of a model belong to ``joints``."""
+    nj = len(JOINTS)
+    keep = np.zeros(5 * nj, dtype=bool)
+    for j in joints:
+        i = JOINTS.index(j)
+        keep[2 * i : 2 * i + 2] = True
+        keep[2 * nj + 3 * i : 2 * nj + 3 * i + 3] = True
+    return keep
+
+
+def validation_error(
+    model: LandmarkCorrection, x_val: FloatArray, y_val: FloatArray, joints: Iterable[int]
+) -> float:
+    """Mean squared error on the validation frames of the outputs of ``joints``, each
+    output scaled by its spread over those frames (so models are compared alike)."""
+    keep = output_mask(joints)
+    scale = y_val[:, keep].std(0) + 1e-6
+    return float(np.mean(((model.predict(x_val)[:, keep] - y_val[:, keep]) / scale) ** 2))
+
+
 def fit_pose(
     train: Sequence[Clip],
     val: Sequence[Clip],
@@ -413,9 +429,13 @@ def fit_pose(
     hidden: int,
     epochs: int,
     notes: dict[str, Any] | None = None,
+    joints: Iterable[int] = (11, 12, 23, 24),
 ) -> LandmarkCorrection:
     """One pose's model from its train clips (and their mirror images), tuned on ``val``;
-    ``notes`` (if given) receives the frame counts and the ridge penalty chosen."""
+    ``notes`` (if given) receives the frame counts, the kind and the ridge penalty
+    chosen. ``kind="auto"`` trains both a ridge and a network and keeps the one with the
+    lower :func:`validation_error` on ``joints`` (the validation bodies decide, never
+    the test bodies)."""
     notes = notes if notes is not None else {}
     x, y = design(train, mirror=True)
     xv, yv = (
@@ -423,8 +443,25 @@ def fit_pose(
     )
     print(f"  {len(x)} train frames (with mirrored), {len(xv)} val frames", flush=True)
     notes.update(train_frames_with_mirrored=len(x), val_frames=len(xv))
+    if kind == "auto" and val:
+        joints = tuple(joints)
+        alpha = pick_ridge_alpha(x, y, xv, yv, RIDGE_ALPHAS)
+        ridge = train_ridge(x, y, xv[:0], yv[:0], alphas=(alpha,), log=False)
+        net = train_mlp(x, y, xv, yv, hidden=hidden, epochs=epochs, log=False)
+        errors = {
+            "ridge": validation_error(ridge, xv, yv, joints),
+            "mlp": validation_error(net, xv, yv, joints),
+        }
+        kind = min(errors, key=lambda k: errors[k])
+        notes["validation_error"] = {k: round(v, 4) for k, v in errors.items()}
+        print(f"  validation error {errors}: {kind}", flush=True)
+        if kind == "mlp":
+            notes["kind"] = "mlp"
+            return net
     if kind == "mlp":
+        notes["kind"] = "mlp"
         return train_mlp(x, y, xv, yv, hidden=hidden, epochs=epochs)
+    notes["kind"] = "ridge"
     if not val:
         return train_ridge(x, y, xv, yv, alphas=RIDGE_ALPHAS)
     # The validation bodies pick the penalty; the model is then refitted on the train and
@@ -448,7 +485,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=80)
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument(
-        "--kind", choices=("ridge", "mlp"), default="ridge", help="ridge regression, or the network"
+        "--kind",
+        choices=("ridge", "mlp", "auto"),
+        default="ridge",
+        help="ridge regression, the network, or per pose whichever predicts the validation "
+        "bodies better",
     )
     parser.add_argument(
         "--joints",
@@ -501,6 +542,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.hidden,
             args.epochs,
             per_pose[pose],
+            moved,
         )
         models[pose] = keep_only(model, moved)
     correction = PoseCorrection(models)
@@ -514,8 +556,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "command": "python -m tools.correction.train " + " ".join(argv or sys.argv[1:]),
             "feature_version": FEATURE_VERSION,
             "kind": args.kind,
-            "hidden": args.hidden if args.kind == "mlp" else None,
-            "epochs": args.epochs if args.kind == "mlp" else None,
+            "hidden": args.hidden if args.kind != "ridge" else None,
+            "epochs": args.epochs if args.kind != "ridge" else None,
             "poses": per_pose,
             "moves": args.joints,
             "train_seconds": round(seconds, 1),
