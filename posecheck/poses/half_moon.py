@@ -132,8 +132,8 @@ HALF_MOON = PoseSpec(
             unreliable="stacked hips (true 5 deg) read 20-30 deg from the chest side and a 47 "
             "deg roll read 43: MediaPipe's world depth answers ~0.3 deg per deg, so 3 of 14 "
             "aligned rendered clips crossed the 30 deg warning (benchmarks/accuracy.py); with "
-            "--correct, on held-out rendered bodies from the chest side, it reads 4.3 deg "
-            "(median) and 17 deg (90th percentile) off, and a roll still reads at half its "
+            "--correct, on held-out rendered bodies from the chest side, it reads 3.8 deg "
+            "(median) and 15 deg (90th percentile) off, and a roll still reads at 0.4 of its "
             "size (models/landmark_correction.json)",
         ),
         PoseCheck(
@@ -155,9 +155,9 @@ HALF_MOON = PoseSpec(
             "100 (10 deg of sag), fault at 90",
             unreliable="no held-out clear fault to judge it on: the wide set's Half Moons "
             "stand at 100-128 deg (their pelvis tilts +-10), so its test bodies hold 0 clear "
-            "faults, and from the chest side 2 of 13 aligned test clips read under the "
-            "100 deg line (error 4.4 deg median, 16 deg at the 90th percentile, gain 0.4 on "
-            "the train bodies and 1.4 on the test ones: it barely follows the truth). "
+            "faults; from the chest side it reads 9.5 deg (median) and 16 deg (90th "
+            "percentile) off on 44 test clips, and end to end it cued 7 of 92 aligned test "
+            "clips with --correct (16 of 87 without). "
             "MediaPipe's hip line read it 27-29 deg off, so the reading takes the trunk line "
             "for the pelvis's long axis. The chest-side (front) view is the one that would "
             "measure it (benchmarks/hip_action.py)",

@@ -128,11 +128,12 @@ TREE = PoseSpec(
             "sagittal plane; rendered aligned Trees 56-58 deg, a knee closed to 40 deg from "
             "straight ahead 35-37, to 15 deg 12-16; warn at 40, fault at 25",
             unreliable="too few held-out clips to judge: from the front, on the wide set's "
-            "test bodies, the thigh's opening read 4.9 deg (median) and 20 deg (90th "
-            "percentile) off, and a line fitted on the train bodies (37.6) cued 4 of 4 clear "
-            "faults and 0 of 5 aligned clips, where the bar needs 10 and 30; from 45 deg it "
-            "read 8-23 deg off (gain 0.5-0.6) and cued 1 of 6. The front view is the one that "
-            "would measure it (benchmarks/hip_action.py)",
+            "test bodies, the thigh's opening read 6.0 deg (median) and 17 deg (90th "
+            "percentile) off, and a line fitted on the train bodies (37.4) cued 8 of 9 clear "
+            "faults and 0 of 19 aligned clips (end to end, the check's own line: 14 of 14 and "
+            "1 of 23), where the bar needs 10 and 30; from 45 deg it read 13-42 deg off (gain "
+            "0.5) and cued 5 of 18. The front view is the one that would measure it "
+            "(benchmarks/hip_action.py)",
         ),
         PoseCheck(
             id="pelvis_level",
@@ -149,9 +150,9 @@ TREE = PoseSpec(
             unreliable="the lifted leg drags MediaPipe's hip landmark up: a level pelvis read "
             "10-18 deg toward the lifted side on 12 rendered clips, and a 16 deg tilt read 1 or "
             "18 depending on the body (benchmarks/accuracy.py); with --correct the bias mostly "
-            "goes (real Tree photos: +8.4 deg toward the lifted side becomes +1.9, "
+            "goes (real Tree photos: +8.4 deg toward the lifted side becomes +0.8, "
             "benchmarks/pelvis_photos.py) but on held-out rendered bodies a true tilt reads at "
-            "half its size, 3.3 deg (median) and 7.1 deg (90th percentile) off",
+            "0.7 of its size, 2.6 deg (median) and 7.1 deg (90th percentile) off",
         ),
         PoseCheck(
             id="com_over_foot",

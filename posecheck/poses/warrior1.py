@@ -246,7 +246,7 @@ WARRIOR1 = PoseSpec(
             "truth it read 15-21 deg (median) and 33-38 deg (90th percentile) off in every "
             "view, while the warning sits 55 deg from square and a clear fault (82 deg, a "
             "Warrior 2 stance) is no longer Warrior 1 (benchmarks/accuracy.py); with --correct, "
-            "on held-out rendered bodies, the turn still reads 13 deg (median) and 36 deg "
+            "on held-out rendered bodies, the turn still reads 12 deg (median) and 38 deg "
             "(90th percentile) off from the front (models/landmark_correction.json)",
         ),
         PoseCheck(
@@ -264,8 +264,8 @@ WARRIOR1 = PoseSpec(
             "pelvis: on rendered Warrior 1s seen from the front an 8.4 deg tilt read 2.0-4.9 "
             "deg and a 5.4 deg tilt 1.7-2.2, while level pelvises read -2.1 to +5.4: no "
             "line separates them (benchmarks/accuracy.py); with --correct, on held-out rendered "
-            "bodies, the tilt reads 2.2 deg (median) and 7.4 deg (90th percentile) off and at "
-            "a third of its size (models/landmark_correction.json)",
+            "bodies, the tilt reads 2.2 deg (median) and 6.4 deg (90th percentile) off and at "
+            "under half its size (models/landmark_correction.json)",
         ),
         PoseCheck(
             id="weight_not_on_front",
