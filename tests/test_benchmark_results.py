@@ -83,6 +83,8 @@ UNTIED = {
     "accuracy_given_pose",
     "accuracy_samples_given_pose",
     "overlay",  # benchmarks/overlay_speed.py: annotate() against main (issue 15, item 6)
+    "accuracy_cues",  # quoted row by row in test_a_check_switched_on_is_backed_by_held_out_clips
+    "accuracy_wide_test_fast",  # docs/measurements.md: what --fast costs (issue 16)
 }
 
 
@@ -129,3 +131,41 @@ def test_harness_writes_a_complete_result_file(tmp_path: Path) -> None:
         "| a | 1.5 |",
         "| b | – |",
     ]
+
+
+def _cue(mission: dict[str, Any], row: str, pose: str, check: str) -> tuple[int, int, int, int]:
+    (c,) = [c for c in mission[row][pose] if c["check"] == check]
+    return c["fired_clear"], c["clear"], c["fired_aligned"], c["aligned"]
+
+
+def test_a_check_switched_on_is_backed_by_held_out_clips() -> None:
+    """tree.lifted_knee_open is on because, over the two held-out sets, it meets the bar
+    (>= 90 % of >= 10 clear faults, <= 5 % of >= 30 aligned clips) with and without the
+    correction; the README's table quotes those very counts."""
+    from posecheck.poses import REGISTRY
+
+    assert next(c for c in REGISTRY["tree"].checks if c.id == "lifted_knee_open").unreliable is None
+    readme = _flat(README)
+    files = {"wide set, test bodies": "accuracy_wide_test", "cues set": "accuracy_cues"}
+    totals = {"raw": [0, 0, 0, 0], "corrected": [0, 0, 0, 0]}
+    for label, name in files.items():
+        figures = _document(name)["figures"]
+        cells = []
+        for kind, mission in (
+            ("raw", figures["uncorrected"]["mission"]),
+            ("corrected", figures["mission"]),
+        ):
+            counts = _cue(mission, "hip_action", "tree", "lifted_knee_open")
+            totals[kind] = [t + n for t, n in zip(totals[kind], counts, strict=True)]
+            cells.append(f"{counts[0]} of {counts[1]} clear, {counts[2]} of {counts[3]} aligned")
+        row = f"| {label} (`{name}.json`) | {cells[0]} | {cells[1]} |"
+        assert _flat(row) in readme, row
+    both = []
+    for fired_clear, clear, fired_aligned, aligned in totals.values():
+        assert clear >= 10 and aligned >= 30
+        assert fired_clear >= 0.9 * clear and fired_aligned <= 0.05 * aligned
+        both.append(
+            f"**{fired_clear} of {clear} clear ({100 * fired_clear / clear:.0f} %), "
+            f"{fired_aligned} of {aligned} aligned ({100 * fired_aligned / aligned:.0f} %)**"
+        )
+    assert _flat(f"| both | {both[0]} | {both[1]} |") in readme

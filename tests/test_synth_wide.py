@@ -295,3 +295,28 @@ def test_loose_clothes_stand_off_the_trunk_not_the_hands(test_body: Any) -> None
     assert mean_on("spine02", "spine03") == pytest.approx(0.04, abs=0.005)
     assert mean_on("lowerleg") == pytest.approx(0.05, abs=0.008)
     assert mean_on("finger", "toe") < 0.005
+
+
+def test_cues_set_is_held_out_tree_from_the_front() -> None:
+    """The ``cues`` set: only the wide set's test bodies, Tree filmed within 25 degrees
+    of the front, enough aligned clips and clear lifted-knee faults for the bar (30 and
+    10), every stem unique, the same on every call."""
+    from tools.synth.make import (
+        CUES_ALIGNED_PER_SIDE,
+        CUES_FAULTS_PER_SIDE,
+        CUES_KNEE_FORWARD_DEG,
+        cues_set,
+    )
+
+    cues = cues_set()
+    test_bodies = {b.name for b in wide_bodies().values() if b.split == "test"}
+    assert {s.body for s in cues} == test_bodies and {s.split for s in cues} == {"test"}
+    assert {s.pose for s in cues} == {"tree"} and all(abs(s.azimuth_deg) <= 25 for s in cues)
+    faults = [s for s in cues if "lifted_knee_open_deg" in s.params]
+    aligned = [s for s in cues if s not in faults]
+    assert len(aligned) == 2 * len(test_bodies) * CUES_ALIGNED_PER_SIDE >= 30
+    assert len(faults) == 2 * len(test_bodies) * CUES_FAULTS_PER_SIDE >= 10
+    lo, hi = CUES_KNEE_FORWARD_DEG
+    assert all(lo <= s.params["lifted_knee_open_deg"] <= hi for s in faults)
+    assert len({s.stem for s in cues}) == len(cues)
+    assert [s.digest() for s in cues] == [s.digest() for s in cues_set()]

@@ -5,6 +5,7 @@
     python -m tools.synth.make bench --list            # what would be rendered
     python -m tools.synth.make samples --only 'tree_*'
     python -m tools.synth.make wide --out ~/.cache/posecheck-synth/wide --jobs 2
+    python -m tools.synth.make cues                    # held-out clips for judging cues
 
 ``wide`` is the set for learning a correction (issue 13): many bodies drawn over anny's
 phenotype space, split by body into train and test (``split`` in each truth file and in
@@ -1166,6 +1167,80 @@ def wide_set(rounds: int = WIDE_ROUNDS) -> list[ClipSpec]:
     return [spec for _, spec in sorted(specs, key=lambda o: o[0])]
 
 
+# --------------------------------------------------------------------------- the cues set
+
+#: Master seed of the ``cues`` set (its own draws; the bodies are the wide set's).
+CUES_SEED = 17_2026
+#: Per test body and side: aligned Trees, and Trees with the lifted knee swung forward
+#: (``lifted_knee_open_deg`` drawn from :data:`CUES_KNEE_FORWARD_DEG`: a clear fault of
+#: ``tree.lifted_knee_open``, whose thigh opening then reads under 31 deg).
+CUES_ALIGNED_PER_SIDE = 3
+CUES_FAULTS_PER_SIDE = 1
+CUES_KNEE_FORWARD_DEG = (10.0, 30.0)
+#: Front cameras only (jittered by up to 5 degrees): the view the cue is judged from.
+CUES_AZIMUTHS = (-20.0, -10.0, 0.0, 10.0, 20.0)
+DEFAULT_CUES_DIR = Path("~/.cache/posecheck-synth/cues")
+
+
+def cues_set() -> list[ClipSpec]:
+    """Held-out clips for judging cues: the wide set's TEST bodies only, Tree filmed from
+    the front, aligned or with one clear fault, cameras, outfits, rooms and lights drawn
+    as in :func:`wide_set` (its own seed, :data:`CUES_SEED`).
+
+    The wide set draws its faults over their whole range, so a cue judged on its test
+    bodies meets few clear faults and few aligned clips from the view it is judged from;
+    this set supplies both for ``tree.lifted_knee_open`` (issue 17): per test body and
+    side :data:`CUES_ALIGNED_PER_SIDE` aligned clips and :data:`CUES_FAULTS_PER_SIDE`
+    with the lifted knee swung forward. Nothing here is ever trained or tuned on.
+    """
+    specs = []
+    test_bodies = [b for b in wide_bodies().values() if b.split == "test"]
+    for bi, wb in enumerate(test_bodies):
+        rng = np.random.default_rng([CUES_SEED, bi])
+        for side in ("left", "right"):
+            kinds = ["aligned"] * CUES_ALIGNED_PER_SIDE + ["fault"] * CUES_FAULTS_PER_SIDE
+            for k, kind in enumerate(kinds):
+                params = _wide_posture("tree", rng)
+                if kind == "fault":
+                    params["lifted_knee_open_deg"] = round(
+                        float(rng.uniform(*CUES_KNEE_FORWARD_DEG)), 2
+                    )
+                az = CUES_AZIMUTHS[rng.integers(len(CUES_AZIMUTHS))] + rng.uniform(-5.0, 5.0)
+                height = WIDE_HEIGHTS[rng.integers(len(WIDE_HEIGHTS))] + rng.uniform(-0.15, 0.15)
+                height = min(max(height, WIDE_HEIGHTS[0]), WIDE_HEIGHTS[-1])
+                lens = "wide" if rng.uniform() < 0.6 else "normal"
+                long_fov = rng.uniform(*WIDE_LENSES[lens])
+                portrait = rng.uniform() < 0.6
+                wh = WIDE_PORTRAIT_WH if portrait else WIDE_LANDSCAPE_WH
+                t = math.tan(math.radians(long_fov) / 2.0)
+                vfov = long_fov if portrait else 2 * math.degrees(math.atan(t * wh[1] / wh[0]))
+                specs.append(
+                    ClipSpec(
+                        stem=f"tree_{wb.name}_{side[0]}{k}{kind[0]}",
+                        pose="tree",
+                        params=params,
+                        side=side,
+                        body=wb.name,
+                        azimuth_deg=round(float(az), 2),
+                        elevation_deg=0.0,
+                        distance_m=round(float(rng.uniform(*WIDE_DISTANCE_M)), 3),
+                        fps=WIDE_FPS,
+                        entry_s=WIDE_ENTRY_S,
+                        hold_s=WIDE_HOLD_S,
+                        sway_deg=round(float(rng.uniform(0.5, 2.0)), 2),
+                        seed=20_000 + 100 * bi + 10 * (side == "right") + k,
+                        palette="teal",
+                        image_wh=wh,
+                        vfov_deg=round(float(vfov), 2),
+                        camera_height_m=round(float(height), 3),
+                        outfit=_wide_outfit(rng),
+                        light=_wide_light(rng),
+                        split=wb.split,
+                    )
+                )
+    return specs
+
+
 def fault_kind(spec: ClipSpec) -> str:
     """``"aligned"`` when the clip sets none of its pose's :data:`WIDE_FAULTS` (nor Tree's
     foot on the knee), else ``"fault"``."""
@@ -1213,6 +1288,7 @@ SETS: dict[str, Callable[[], list[ClipSpec]]] = {
     "samples": samples_set,
     "bench": bench_set,
     "wide": wide_set,
+    "cues": cues_set,
 }
 
 
@@ -1294,7 +1370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         default=None,
         help=f"output folder (samples: {SAMPLES_DIR.relative_to(REPO)}; "
-        f"bench: {DEFAULT_BENCH_DIR}; wide: {DEFAULT_WIDE_DIR})",
+        f"bench: {DEFAULT_BENCH_DIR}; wide: {DEFAULT_WIDE_DIR}; cues: {DEFAULT_CUES_DIR})",
     )
     parser.add_argument(
         "--only",
@@ -1340,6 +1416,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.set == "samples"
         else DEFAULT_WIDE_DIR
         if args.set == "wide"
+        else DEFAULT_CUES_DIR
+        if args.set == "cues"
         else DEFAULT_BENCH_DIR
     ).expanduser()
     if args.list:
