@@ -1092,6 +1092,23 @@ def _wide_params(
     return "fault", params
 
 
+def _wide_lens(
+    rng: np.random.Generator, heights: Sequence[float]
+) -> tuple[float, tuple[int, int], float]:
+    """A camera's height (m; one of ``heights`` jittered by up to 0.15 m, kept within
+    them), picture size (portrait 60 %) and vertical field of view (degrees; a phone-wide
+    lens 60 %, else a normal one), drawn in this order from ``rng``."""
+    height = heights[rng.integers(len(heights))] + rng.uniform(-0.15, 0.15)
+    height = min(max(height, heights[0]), heights[-1])
+    lens = "wide" if rng.uniform() < 0.6 else "normal"
+    long_fov = rng.uniform(*WIDE_LENSES[lens])
+    portrait = rng.uniform() < 0.6
+    wh = WIDE_PORTRAIT_WH if portrait else WIDE_LANDSCAPE_WH
+    t = math.tan(math.radians(long_fov) / 2.0)
+    vfov = long_fov if portrait else 2 * math.degrees(math.atan(t * wh[1] / wh[0]))
+    return float(height), wh, float(vfov)
+
+
 def wide_set(rounds: int = WIDE_ROUNDS) -> list[ClipSpec]:
     """Many bodies x views with continuous faults, split by body into train and test.
 
@@ -1128,14 +1145,7 @@ def wide_set(rounds: int = WIDE_ROUNDS) -> list[ClipSpec]:
                     else:  # the whole grid in turn, so every azimuth gets its share
                         az = WIDE_AZIMUTHS[(bi + 5 * pi + 7 * k + v) % len(WIDE_AZIMUTHS)]
                     az += rng.uniform(-5.0, 5.0)
-                    height = heights[rng.integers(len(heights))] + rng.uniform(-0.15, 0.15)
-                    height = min(max(height, heights[0]), heights[-1])
-                    lens = "wide" if rng.uniform() < 0.6 else "normal"
-                    long_fov = rng.uniform(*WIDE_LENSES[lens])
-                    portrait = rng.uniform() < 0.6
-                    wh = WIDE_PORTRAIT_WH if portrait else WIDE_LANDSCAPE_WH
-                    t = math.tan(math.radians(long_fov) / 2.0)
-                    vfov = long_fov if portrait else 2 * math.degrees(math.atan(t * wh[1] / wh[0]))
+                    height, wh, vfov = _wide_lens(rng, heights)
                     order = (k, bi, pi, v)
                     specs.append(
                         (
@@ -1206,14 +1216,7 @@ def cues_set() -> list[ClipSpec]:
                         float(rng.uniform(*CUES_KNEE_FORWARD_DEG)), 2
                     )
                 az = CUES_AZIMUTHS[rng.integers(len(CUES_AZIMUTHS))] + rng.uniform(-5.0, 5.0)
-                height = WIDE_HEIGHTS[rng.integers(len(WIDE_HEIGHTS))] + rng.uniform(-0.15, 0.15)
-                height = min(max(height, WIDE_HEIGHTS[0]), WIDE_HEIGHTS[-1])
-                lens = "wide" if rng.uniform() < 0.6 else "normal"
-                long_fov = rng.uniform(*WIDE_LENSES[lens])
-                portrait = rng.uniform() < 0.6
-                wh = WIDE_PORTRAIT_WH if portrait else WIDE_LANDSCAPE_WH
-                t = math.tan(math.radians(long_fov) / 2.0)
-                vfov = long_fov if portrait else 2 * math.degrees(math.atan(t * wh[1] / wh[0]))
+                height, wh, vfov = _wide_lens(rng, WIDE_HEIGHTS)
                 specs.append(
                     ClipSpec(
                         stem=f"tree_{wb.name}_{side[0]}{k}{kind[0]}",
