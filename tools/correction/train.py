@@ -443,6 +443,8 @@ def fit_pose(
     )
     print(f"  {len(x)} train frames (with mirrored), {len(xv)} val frames", flush=True)
     notes.update(train_frames_with_mirrored=len(x), val_frames=len(xv))
+    alpha: float | None = None
+    net: LandmarkCorrection | None = None
     if kind == "auto" and val:
         joints = tuple(joints)
         alpha = pick_ridge_alpha(x, y, xv, yv, RIDGE_ALPHAS)
@@ -455,18 +457,16 @@ def fit_pose(
         kind = min(errors, key=lambda k: errors[k])
         notes["validation_error"] = {k: round(v, 4) for k, v in errors.items()}
         print(f"  validation error {errors}: {kind}", flush=True)
-        if kind == "mlp":
-            notes["kind"] = "mlp"
-            return net
+    notes["kind"] = "mlp" if kind == "mlp" else "ridge"
     if kind == "mlp":
-        notes["kind"] = "mlp"
-        return train_mlp(x, y, xv, yv, hidden=hidden, epochs=epochs)
-    notes["kind"] = "ridge"
+        return net if net is not None else train_mlp(x, y, xv, yv, hidden=hidden, epochs=epochs)
     if not val:
         return train_ridge(x, y, xv, yv, alphas=RIDGE_ALPHAS)
-    # The validation bodies pick the penalty; the model is then refitted on the train and
-    # the validation bodies together (two more bodies), never on the test bodies.
-    alpha = pick_ridge_alpha(x, y, xv, yv, RIDGE_ALPHAS)
+    # The validation bodies pick the penalty (once: "auto" already did); the model is then
+    # refitted on the train and the validation bodies together (two more bodies), never on
+    # the test bodies.
+    if alpha is None:
+        alpha = pick_ridge_alpha(x, y, xv, yv, RIDGE_ALPHAS)
     xa, ya = design([*train, *val], mirror=True)
     print(f"  penalty {alpha:g} (validation bodies), refitted on {len(xa)} frames", flush=True)
     notes.update(penalty=alpha, refitted_frames=len(xa))
