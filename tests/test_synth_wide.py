@@ -320,3 +320,32 @@ def test_cues_set_is_held_out_tree_from_the_front() -> None:
     assert all(lo <= s.params["lifted_knee_open_deg"] <= hi for s in faults)
     assert len({s.stem for s in cues}) == len(cues)
     assert [s.digest() for s in cues] == [s.digest() for s in cues_set()]
+
+
+def test_crowd_set_adds_bodies_and_leaves_the_wide_set_alone() -> None:
+    """The ``crowd`` set: many more bodies than the wide set (none shared, none with the
+    same phenotype), split by body with both sexes on each side, every body in every pose
+    from a front view, the same spec on every call; and the wide set's bodies and split
+    are not moved by it (its digests are checked across processes above)."""
+    from tools.synth.make import CROWD_N_BODIES, crowd_bodies, crowd_set, phenotype
+
+    crowd = crowd_set()
+    bodies = crowd_bodies()
+    assert len(bodies) == CROWD_N_BODIES >= 3 * len(wide_bodies())
+    assert not set(bodies) & set(wide_bodies())
+    wide_ph = {tuple(sorted(b.phenotype.items())) for b in wide_bodies().values()}
+    crowd_ph = {tuple(sorted(b.phenotype.items())) for b in bodies.values()}
+    assert len(crowd_ph) == len(bodies) and not crowd_ph & wide_ph
+    for split in ("train", "test"):
+        genders = [b.phenotype["gender"] for b in bodies.values() if b.split == split]
+        assert min(genders) < 0.2 and max(genders) > 0.8, split
+    for s in crowd:
+        assert s.split == bodies[s.body].split and phenotype(s.body) == bodies[s.body].phenotype
+    per_body = defaultdict(set)
+    for s in crowd:
+        if abs(s.azimuth_deg) <= 50.0:
+            per_body[s.body].add(s.pose)
+    assert all(per_body[b] == set(POSES) for b in bodies)
+    assert len({s.stem for s in crowd}) == len(crowd)
+    assert not {s.stem for s in crowd} & {s.stem for s in SPECS}
+    assert [s.digest() for s in crowd] == [s.digest() for s in crowd_set()]

@@ -6,6 +6,7 @@
     python -m tools.synth.make samples --only 'tree_*'
     python -m tools.synth.make wide --out ~/.cache/posecheck-synth/wide --jobs 2
     python -m tools.synth.make cues                    # held-out clips for judging cues
+    python -m tools.synth.make crowd --jobs 2          # 60 more bodies, 8 clips each
 
 ``wide`` is the set for learning a correction (issue 13): many bodies drawn over anny's
 phenotype space, split by body into train and test (``split`` in each truth file and in
@@ -357,10 +358,12 @@ def phenotype(name: str) -> dict[str, float]:
     """anny phenotype of a named body: a :data:`BODIES` key or a ``wide`` set body."""
     if name in BODIES:
         return BODIES[name]
-    wide = wide_bodies()
-    if name in wide:
-        return wide[name].phenotype
-    raise ValueError(f"unknown body {name!r}; expected one of {sorted(BODIES)} or {sorted(wide)}")
+    drawn = {**wide_bodies(), **crowd_bodies()}
+    if name in drawn:
+        return drawn[name].phenotype
+    raise ValueError(
+        f"unknown body {name!r}; expected one of {sorted(BODIES)} or a wide/crowd set body"
+    )
 
 
 def _body(name: str) -> Any:
@@ -896,26 +899,41 @@ class WideBody:
     split: str
 
 
-_WIDE_BODIES: dict[str, WideBody] = {}
+_BODY_DRAWS: dict[tuple[int, int, tuple[int, ...], str], dict[str, WideBody]] = {}
 
 
-def wide_bodies() -> dict[str, WideBody]:
-    """The ``wide`` set's bodies ``w00`` ... (deterministic; built once per process)."""
-    if not _WIDE_BODIES:
-        rng = np.random.default_rng([WIDE_SEED, 0])
-        n = WIDE_N_BODIES
+def draw_bodies(seed: int, n: int, test_index: Sequence[int], prefix: str) -> dict[str, WideBody]:
+    """``n`` bodies ``<prefix>00`` ... drawn over :data:`WIDE_PHENOTYPE_RANGES`
+    (stratified: each range cut into ``n`` bins, each bin used once; gender alternates
+    female and male), those at ``test_index`` held out for testing. Deterministic in
+    ``seed``; built once per process."""
+    key = (seed, n, tuple(test_index), prefix)
+    if key not in _BODY_DRAWS:
+        rng = np.random.default_rng([seed, 0])
         cols = {
             k: lo + (hi - lo) * (rng.permutation(n) + rng.uniform(0.0, 1.0, n)) / n
             for k, (lo, hi) in WIDE_PHENOTYPE_RANGES.items()
         }
+        drawn: dict[str, WideBody] = {}
         for i in range(n):
             female = i % 2 == 0
             g = rng.uniform(0.8, 1.0) if female else rng.uniform(0.0, 0.2)
             ph = {"gender": round(float(g), 3)}
             ph.update({k: round(float(v[i]), 3) for k, v in cols.items()})
-            split = "test" if i in WIDE_TEST_INDEX else "train"
-            _WIDE_BODIES[f"w{i:02d}"] = WideBody(f"w{i:02d}", ph, split)
-    return _WIDE_BODIES
+            split = "test" if i in test_index else "train"
+            drawn[f"{prefix}{i:02d}"] = WideBody(f"{prefix}{i:02d}", ph, split)
+        _BODY_DRAWS[key] = drawn
+    return _BODY_DRAWS[key]
+
+
+def wide_bodies() -> dict[str, WideBody]:
+    """The ``wide`` set's bodies ``w00`` ... (:func:`draw_bodies`)."""
+    return draw_bodies(WIDE_SEED, WIDE_N_BODIES, WIDE_TEST_INDEX, "w")
+
+
+def crowd_bodies() -> dict[str, WideBody]:
+    """The ``crowd`` set's bodies ``c00`` ... (:func:`draw_bodies`)."""
+    return draw_bodies(CROWD_SEED, CROWD_N_BODIES, CROWD_TEST_INDEX, "c")
 
 
 #: Fault ranges of the ``wide`` set: ``poses.py`` parameter -> (low, high, chance a
@@ -1059,14 +1077,16 @@ def _wide_posture(pose: str, rng: np.random.Generator) -> dict[str, Any]:
     return {}
 
 
-def _wide_strata(pose: str, rnd: int) -> dict[str, NDArray[np.float64]]:
-    """For one round of one pose: each fault's value for each body, stratified over the
-    bodies (the range cut into one bin per body, each bin used once, a random place in
-    it), so every round spans every range whatever the draws of which faults are on."""
-    n = WIDE_N_BODIES
+def _wide_strata(
+    pose: str, rnd: int, n: int = WIDE_N_BODIES, seed: int = WIDE_SEED
+) -> dict[str, NDArray[np.float64]]:
+    """For one round of one pose: each fault's value for each of ``n`` bodies, stratified
+    over the bodies (the range cut into one bin per body, each bin used once, a random
+    place in it), so every round spans every range whatever the draws of which faults
+    are on."""
     out: dict[str, NDArray[np.float64]] = {}
     for j, (name, (lo, hi, _)) in enumerate(WIDE_FAULTS[pose].items()):
-        rng = np.random.default_rng([WIDE_SEED, 2, rnd, list(WIDE_FAULTS).index(pose), j])
+        rng = np.random.default_rng([seed, 2, rnd, list(WIDE_FAULTS).index(pose), j])
         out[name] = lo + (hi - lo) * (rng.permutation(n) + rng.uniform(0.0, 1.0, n)) / n
     return out
 
@@ -1123,18 +1143,28 @@ def wide_set(rounds: int = WIDE_ROUNDS) -> list[ClipSpec]:
     Ordered animation round by round (every body and pose's first animation, then every
     second one, ...), so a render stopped part-way still covers all bodies and poses.
     """
+    return _animated_set(wide_bodies(), WIDE_SEED, rounds, seed_base=10_000)
+
+
+def _animated_set(
+    bodies: dict[str, WideBody], seed: int, rounds: int, seed_base: int
+) -> list[ClipSpec]:
+    """The clips of :func:`wide_set` (and :func:`crowd_set`): every body in every pose,
+    ``rounds`` animations each, :data:`WIDE_VIEWS_PER_ANIM` views an animation; every
+    draw seeded by ``seed``, animation seeds from ``seed_base``."""
     specs: list[tuple[tuple[int, int, int, int], ClipSpec]] = []
     poses_ = ("warrior1", "tree", "half_moon", "bridge")
-    for bi, wb in enumerate(wide_bodies().values()):
+    n = len(bodies)
+    for bi, wb in enumerate(bodies.values()):
         for pi, pose in enumerate(poses_):
-            rng = np.random.default_rng([WIDE_SEED, 1, bi, pi])
+            rng = np.random.default_rng([seed, 1, bi, pi])
             for k in range(rounds):
-                strata = _wide_strata(pose, k)
+                strata = _wide_strata(pose, k, n, seed)
                 aligned = (bi + pi + k) % WIDE_ALIGNED_EVERY == 0
                 values = {f: v[bi] for f, v in strata.items()}
                 kind, params = _wide_params(pose, rng, values, aligned)
                 side = None if pose == "bridge" else str(rng.choice(["left", "right"]))
-                seed = 10_000 + 1000 * bi + 100 * pi + k
+                anim_seed = seed_base + 1000 * bi + 100 * pi + k
                 sway = round(float(rng.uniform(0.5, 2.0)), 2)
                 heights = WIDE_BRIDGE_HEIGHTS if pose == "bridge" else WIDE_HEIGHTS
                 dist = WIDE_BRIDGE_DISTANCE_M if pose == "bridge" else WIDE_DISTANCE_M
@@ -1163,7 +1193,7 @@ def wide_set(rounds: int = WIDE_ROUNDS) -> list[ClipSpec]:
                                 entry_s=WIDE_ENTRY_S,
                                 hold_s=WIDE_HOLD_S,
                                 sway_deg=sway,
-                                seed=seed,
+                                seed=anim_seed,
                                 palette="teal",
                                 image_wh=wh,
                                 vfov_deg=round(float(vfov), 2),
@@ -1175,6 +1205,28 @@ def wide_set(rounds: int = WIDE_ROUNDS) -> list[ClipSpec]:
                         )
                     )
     return [spec for _, spec in sorted(specs, key=lambda o: o[0])]
+
+
+# --------------------------------------------------------------------------- the crowd set
+
+#: Master seed of the ``crowd`` set: many more bodies than the wide set, fewer clips
+#: each (the correction learned from the wide set's 14 training bodies fitted those
+#: bodies: issue 13). Its own seed and body names (``c00`` ...), so the wide set and its
+#: split stay as they are; train on both, test on both sets' test bodies.
+CROWD_SEED = 13_2027
+CROWD_N_BODIES = 60
+#: Every fifth body is held out for testing.
+CROWD_TEST_INDEX = tuple(range(2, CROWD_N_BODIES, 5))
+CROWD_ROUNDS = 1
+DEFAULT_CROWD_DIR = Path("~/.cache/posecheck-synth/crowd")
+
+
+def crowd_set(rounds: int = CROWD_ROUNDS) -> list[ClipSpec]:
+    """:data:`CROWD_N_BODIES` bodies (:func:`crowd_bodies`), each in all four poses,
+    ``rounds`` animations per pose filmed from :data:`WIDE_VIEWS_PER_ANIM` cameras:
+    faults, cameras, outfits, rooms and lights drawn as in :func:`wide_set` from
+    :data:`CROWD_SEED`. Ordered round by round, so a part-way render covers every body."""
+    return _animated_set(crowd_bodies(), CROWD_SEED, rounds, seed_base=100_000)
 
 
 # --------------------------------------------------------------------------- the cues set
@@ -1257,7 +1309,7 @@ def manifest(name: str, specs: Sequence[ClipSpec]) -> dict[str, Any]:
     bodies = sorted({s.body for s in specs})
     return {
         "set": name,
-        "seed": WIDE_SEED if name == "wide" else None,
+        "seed": {"wide": WIDE_SEED, "crowd": CROWD_SEED}.get(name),
         "generator_version": GENERATOR_VERSION,
         "bodies": {
             b: {
@@ -1292,7 +1344,10 @@ SETS: dict[str, Callable[[], list[ClipSpec]]] = {
     "bench": bench_set,
     "wide": wide_set,
     "cues": cues_set,
+    "crowd": crowd_set,
 }
+#: Sets that grow by rounds (``--rounds N``: animations per body and pose).
+ROUND_SETS: dict[str, Callable[[int], list[ClipSpec]]] = {"wide": wide_set, "crowd": crowd_set}
 
 
 # --------------------------------------------------------------------------- CLI
@@ -1373,7 +1428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         default=None,
         help=f"output folder (samples: {SAMPLES_DIR.relative_to(REPO)}; "
-        f"bench: {DEFAULT_BENCH_DIR}; wide: {DEFAULT_WIDE_DIR}; cues: {DEFAULT_CUES_DIR})",
+        f"bench: {DEFAULT_BENCH_DIR}; wide: {DEFAULT_WIDE_DIR}; crowd: {DEFAULT_CROWD_DIR}; "
+        f"cues: {DEFAULT_CUES_DIR})",
     )
     parser.add_argument(
         "--only",
@@ -1388,7 +1444,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         default=None,
         metavar="N",
-        help=f"wide set: animations per body and pose (default {WIDE_ROUNDS}); more rounds "
+        help=f"wide and crowd sets: animations per body and pose (default {WIDE_ROUNDS}); "
+        "more rounds "
         "keep the clips of the first ones",
     )
     parser.add_argument("--force", action="store_true", help="re-render finished clips")
@@ -1401,12 +1458,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    if args.rounds is not None and args.set != "wide":
-        print("error: --rounds is for the wide set", file=sys.stderr)
+    if args.rounds is not None and args.set not in ROUND_SETS:
+        print("error: --rounds is for the wide and crowd sets", file=sys.stderr)
         return 2
-    all_specs = specs = (
-        wide_set(args.rounds) if args.set == "wide" and args.rounds else SETS[args.set]()
-    )
+    all_specs = specs = ROUND_SETS[args.set](args.rounds) if args.rounds else SETS[args.set]()
     if args.only:
         specs = [s for s in specs if any(fnmatch.fnmatchcase(s.stem, p) for p in args.only)]
         if not specs:
@@ -1419,6 +1474,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.set == "samples"
         else DEFAULT_WIDE_DIR
         if args.set == "wide"
+        else DEFAULT_CROWD_DIR
+        if args.set == "crowd"
         else DEFAULT_CUES_DIR
         if args.set == "cues"
         else DEFAULT_BENCH_DIR
