@@ -193,28 +193,25 @@ class ClipCell:
         return float(np.median(ok)) if ok.size else math.nan
 
 
-def load_clip(path: Path) -> tuple[str, dict[str, ClipCell]]:
-    """The pose and, per cell of that pose, one clip's :class:`ClipCell`."""
+def clip_truth(path: Path, z: Any) -> Truth:
+    """The :class:`~benchmarks.accuracy.Truth` of one cached clip (``z``: its loaded npz):
+    its true metrics recomputed from the true joints and the clip's camera."""
     from tools.synth.camera import Camera
     from tools.synth.truth import true_metrics
 
-    z = np.load(path)
     meta = json.loads(str(z["meta"]))
-    pose, side = str(meta["pose"]), meta.get("side")
     spec = meta.get("spec") or {}
     fps = float(spec.get("fps") or meta.get("fps") or 15.0)
-    n = len(z["xy"])
-    t_s = np.arange(n) / fps
     camera = Camera.from_json(meta["camera"])
     truth_m = {
         k: np.array([math.nan if v is None else v for v in vals], dtype=np.float64)
         for k, vals in true_metrics(z["true_world"], camera, z["true_com"]).items()
     }
-    truth = Truth(
+    return Truth(
         video=path,
-        pose=pose,
-        side=side,
-        t_s=t_s,
+        pose=str(meta["pose"]),
+        side=meta.get("side"),
+        t_s=np.arange(len(z["xy"])) / fps,
         fps=fps,
         hold_from_s=float(spec.get("entry_s", 0.0)),
         metrics=truth_m,
@@ -224,6 +221,14 @@ def load_clip(path: Path) -> tuple[str, dict[str, ClipCell]]:
         camera_azimuth_deg=float(meta["camera"].get("azimuth_deg", math.nan)),
         camera_elevation_deg=float(meta["camera"].get("elevation_deg", math.nan)),
     )
+
+
+def load_clip(path: Path) -> tuple[str, dict[str, ClipCell]]:
+    """The pose and, per cell of that pose, one clip's :class:`ClipCell`."""
+    z = np.load(path)
+    meta = json.loads(str(z["meta"]))
+    truth = clip_truth(path, z)
+    pose, side, truth_m = truth.pose, truth.side, truth.metrics
     hold = truth.hold
     xy = np.asarray(z["xy"], dtype=np.float64) * np.asarray(z["image_wh"], dtype=np.float64)
     world = np.asarray(z["world"], dtype=np.float64)

@@ -297,13 +297,16 @@ def test_loose_clothes_stand_off_the_trunk_not_the_hands(test_body: Any) -> None
     assert mean_on("finger", "toe") < 0.005
 
 
-def test_cues_set_is_held_out_tree_from_the_front() -> None:
-    """The ``cues`` set: only the wide set's test bodies, Tree filmed within 25 degrees
-    of the front, enough aligned clips and clear lifted-knee faults for the bar (30 and
-    10), every stem unique, the same on every call."""
+def test_cues_set_is_held_out_and_filmed_from_the_front() -> None:
+    """The ``cues`` set: only the wide set's test bodies, Tree and Half Moon filmed within
+    25 degrees of the front, enough aligned clips and faults for the bar (30 and 10) in
+    each pose, every stem unique, the same on every call."""
     from tools.synth.make import (
         CUES_ALIGNED_PER_SIDE,
         CUES_FAULTS_PER_SIDE,
+        CUES_HM_ALIGNED_PER_SIDE,
+        CUES_HM_SAG_DEG,
+        CUES_HM_SAGS_PER_SIDE,
         CUES_KNEE_FORWARD_DEG,
         cues_set,
     )
@@ -311,13 +314,23 @@ def test_cues_set_is_held_out_tree_from_the_front() -> None:
     cues = cues_set()
     test_bodies = {b.name for b in wide_bodies().values() if b.split == "test"}
     assert {s.body for s in cues} == test_bodies and {s.split for s in cues} == {"test"}
-    assert {s.pose for s in cues} == {"tree"} and all(abs(s.azimuth_deg) <= 25 for s in cues)
-    faults = [s for s in cues if "lifted_knee_open_deg" in s.params]
-    aligned = [s for s in cues if s not in faults]
+    assert {s.pose for s in cues} == {"tree", "half_moon"}
+    assert all(abs(s.azimuth_deg) <= 25 for s in cues)
+    trees = [s for s in cues if s.pose == "tree"]
+    faults = [s for s in trees if "lifted_knee_open_deg" in s.params]
+    aligned = [s for s in trees if s not in faults]
     assert len(aligned) == 2 * len(test_bodies) * CUES_ALIGNED_PER_SIDE >= 30
     assert len(faults) == 2 * len(test_bodies) * CUES_FAULTS_PER_SIDE >= 10
     lo, hi = CUES_KNEE_FORWARD_DEG
     assert all(lo <= s.params["lifted_knee_open_deg"] <= hi for s in faults)
+    moons = [s for s in cues if s.pose == "half_moon"]
+    sags = [s for s in moons if s.params]
+    assert len(moons) - len(sags) == 2 * len(test_bodies) * CUES_HM_ALIGNED_PER_SIDE >= 30
+    assert len(sags) == 2 * len(test_bodies) * CUES_HM_SAGS_PER_SIDE >= 10
+    lo, hi = CUES_HM_SAG_DEG
+    assert all(set(s.params) == {"pelvis_tilt_deg"} for s in sags)
+    assert all(lo <= s.params["pelvis_tilt_deg"] <= hi for s in sags)
+    assert {s.side for s in moons} == {"left", "right"}
     assert len({s.stem for s in cues}) == len(cues)
     assert [s.digest() for s in cues] == [s.digest() for s in cues_set()]
 

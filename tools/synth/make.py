@@ -1239,21 +1239,71 @@ CUES_SEED = 17_2026
 CUES_ALIGNED_PER_SIDE = 3
 CUES_FAULTS_PER_SIDE = 1
 CUES_KNEE_FORWARD_DEG = (10.0, 30.0)
+#: Half Moon, per test body and side: aligned clips, and clips whose pelvis sags over the
+#: standing leg by ``pelvis_tilt_deg`` in this range: the standing hip's abduction then
+#: falls to ~89-100 deg from ~110-112 aligned (the bench bodies' solved poses: 94-100 at
+#: 26-40 deg), a clear fault of ``half_moon.standing_hip_abducted`` (true <= 95) on most.
+CUES_HM_ALIGNED_PER_SIDE = 3
+CUES_HM_SAGS_PER_SIDE = 2
+CUES_HM_SAG_DEG = (34.0, 48.0)
 #: Front cameras only (jittered by up to 5 degrees): the view the cue is judged from.
 CUES_AZIMUTHS = (-20.0, -10.0, 0.0, 10.0, 20.0)
 DEFAULT_CUES_DIR = Path("~/.cache/posecheck-synth/cues")
 
 
+def _cue_clip(
+    stem: str,
+    pose: str,
+    params: dict[str, Any],
+    side: str,
+    body: WideBody,
+    rng: np.random.Generator,
+    seed: int,
+) -> ClipSpec:
+    """One ``cues`` clip filmed from the front: camera (:data:`CUES_AZIMUTHS`), lens,
+    distance, sway, outfit, room and lights drawn from ``rng`` in this order."""
+    az = CUES_AZIMUTHS[rng.integers(len(CUES_AZIMUTHS))] + rng.uniform(-5.0, 5.0)
+    height, wh, vfov = _wide_lens(rng, WIDE_HEIGHTS)
+    return ClipSpec(
+        stem=stem,
+        pose=pose,
+        params=params,
+        side=side,
+        body=body.name,
+        azimuth_deg=round(float(az), 2),
+        elevation_deg=0.0,
+        distance_m=round(float(rng.uniform(*WIDE_DISTANCE_M)), 3),
+        fps=WIDE_FPS,
+        entry_s=WIDE_ENTRY_S,
+        hold_s=WIDE_HOLD_S,
+        sway_deg=round(float(rng.uniform(0.5, 2.0)), 2),
+        seed=seed,
+        palette="teal",
+        image_wh=wh,
+        vfov_deg=round(float(vfov), 2),
+        camera_height_m=round(float(height), 3),
+        outfit=_wide_outfit(rng),
+        light=_wide_light(rng),
+        split=body.split,
+    )
+
+
 def cues_set() -> list[ClipSpec]:
-    """Held-out clips for judging cues: the wide set's TEST bodies only, Tree filmed from
-    the front, aligned or with one clear fault, cameras, outfits, rooms and lights drawn
-    as in :func:`wide_set` (its own seed, :data:`CUES_SEED`).
+    """Held-out clips for judging cues: the wide set's TEST bodies only, filmed from the
+    front, aligned or with one clear fault, cameras, outfits, rooms and lights drawn as in
+    :func:`wide_set` (its own seed, :data:`CUES_SEED`).
 
     The wide set draws its faults over their whole range, so a cue judged on its test
     bodies meets few clear faults and few aligned clips from the view it is judged from;
-    this set supplies both for ``tree.lifted_knee_open`` (issue 17): per test body and
-    side :data:`CUES_ALIGNED_PER_SIDE` aligned clips and :data:`CUES_FAULTS_PER_SIDE`
-    with the lifted knee swung forward. Nothing here is ever trained or tuned on.
+    this set supplies both, per test body and side:
+
+    * for ``tree.lifted_knee_open`` (issue 17), :data:`CUES_ALIGNED_PER_SIDE` aligned
+      Trees and :data:`CUES_FAULTS_PER_SIDE` with the lifted knee swung forward;
+    * for ``half_moon.standing_hip_abducted``, :data:`CUES_HM_ALIGNED_PER_SIDE` aligned
+      Half Moons and :data:`CUES_HM_SAGS_PER_SIDE` with the pelvis sagging over the
+      standing leg (``pelvis_tilt_deg`` from :data:`CUES_HM_SAG_DEG`).
+
+    Nothing here is ever trained or tuned on.
     """
     specs = []
     test_bodies = [b for b in wide_bodies().values() if b.split == "test"]
@@ -1267,32 +1317,20 @@ def cues_set() -> list[ClipSpec]:
                     params["lifted_knee_open_deg"] = round(
                         float(rng.uniform(*CUES_KNEE_FORWARD_DEG)), 2
                     )
-                az = CUES_AZIMUTHS[rng.integers(len(CUES_AZIMUTHS))] + rng.uniform(-5.0, 5.0)
-                height, wh, vfov = _wide_lens(rng, WIDE_HEIGHTS)
-                specs.append(
-                    ClipSpec(
-                        stem=f"tree_{wb.name}_{side[0]}{k}{kind[0]}",
-                        pose="tree",
-                        params=params,
-                        side=side,
-                        body=wb.name,
-                        azimuth_deg=round(float(az), 2),
-                        elevation_deg=0.0,
-                        distance_m=round(float(rng.uniform(*WIDE_DISTANCE_M)), 3),
-                        fps=WIDE_FPS,
-                        entry_s=WIDE_ENTRY_S,
-                        hold_s=WIDE_HOLD_S,
-                        sway_deg=round(float(rng.uniform(0.5, 2.0)), 2),
-                        seed=20_000 + 100 * bi + 10 * (side == "right") + k,
-                        palette="teal",
-                        image_wh=wh,
-                        vfov_deg=round(float(vfov), 2),
-                        camera_height_m=round(float(height), 3),
-                        outfit=_wide_outfit(rng),
-                        light=_wide_light(rng),
-                        split=wb.split,
-                    )
-                )
+                stem = f"tree_{wb.name}_{side[0]}{k}{kind[0]}"
+                seed = 20_000 + 100 * bi + 10 * (side == "right") + k
+                specs.append(_cue_clip(stem, "tree", params, side, wb, rng, seed))
+    for bi, wb in enumerate(test_bodies):  # Half Moon: its own draws, Tree's stay as they were
+        rng = np.random.default_rng([CUES_SEED, 1, bi])
+        for side in ("left", "right"):
+            kinds = ["aligned"] * CUES_HM_ALIGNED_PER_SIDE + ["fault"] * CUES_HM_SAGS_PER_SIDE
+            for k, kind in enumerate(kinds):
+                params: dict[str, Any] = {}
+                if kind == "fault":
+                    params["pelvis_tilt_deg"] = round(float(rng.uniform(*CUES_HM_SAG_DEG)), 2)
+                stem = f"half_moon_{wb.name}_{side[0]}{k}{kind[0]}"
+                seed = 21_000 + 100 * bi + 10 * (side == "right") + k
+                specs.append(_cue_clip(stem, "half_moon", params, side, wb, rng, seed))
     return specs
 
 
