@@ -18,8 +18,8 @@ from tests.test_readme import ROOT
 def test_every_check_that_is_on_has_a_placement(name: str) -> None:
     spec = REGISTRY[name]
     assert spec.cameras, f"{name}: no camera placement"
-    covered = {c.id for cam in spec.cameras for c in judged_from(spec, cam)}
-    on = {c.id for c in spec.checks if c.unreliable is None}
+    covered = {c.id for cam in spec.cameras for c in judged_from(spec, cam, corrected=True)}
+    on = {c.id for c in spec.checks if c.is_on(corrected=True)}
     assert on <= covered, f"{name}: no placement judges {sorted(on - covered)}"
 
 
@@ -45,6 +45,18 @@ def test_switched_off_checks_get_no_advice() -> None:
     spec = REGISTRY["warrior1"]
     off = [c.id for c in spec.checks if c.unreliable is not None]
     assert off and camera_advice(spec, off) is None
+
+
+def test_a_check_on_with_the_correction_gets_advice_only_with_it() -> None:
+    from dataclasses import replace
+
+    spec = REGISTRY["tree"]
+    pelvis = next(c for c in spec.checks if c.id == "pelvis_level")
+    gated = replace(spec, checks=(replace(pelvis, on_with_correction=True),))
+    assert camera_advice(gated, [pelvis.id]) is None
+    advice = camera_advice(gated, [pelvis.id], corrected=True)
+    front = next(cam for cam in gated.cameras if cam.view in pelvis.views)
+    assert advice is not None and front.describe() in advice and pelvis.title in advice
 
 
 def test_poses_lists_the_placements() -> None:

@@ -246,3 +246,49 @@ def test_auto_correction_needs_the_bundle_it_was_trained_for(tmp_path: Path) -> 
     # Whatever models/ ships, a correction never applies to a landmarker it was not
     # trained for (its errors differ).
     assert PoseEstimator(model_path=other, correction="auto").correction is None
+
+
+def test_a_check_on_only_with_the_correction_is_judged_on_corrected_frames_only() -> None:
+    """``on_with_correction``: off as MediaPipe reads the frame (its reason says why),
+    judged once the correction moved the landmarks, on the moved joints' value."""
+    from dataclasses import replace
+
+    from posecheck.judge.assess import assess
+    from posecheck.poses import get_pose, registered
+
+    tree = get_pose("tree")
+    pelvis = next(c for c in tree.checks if c.id == "pelvis_level")
+    # warn at 0.5 deg: any measurable tilt of the moved hip line warns, none of the level one
+    gated = replace(pelvis, warn=0.5, fault=60.0, on_with_correction=True,
+                    unreliable="test: off without the correction")  # fmt: skip
+    assert gated.state == "on with --correct"
+    assert not gated.is_on() and gated.is_on(corrected=True)
+    spec = replace(tree, name="tree_gated", checks=(gated,))
+    base = camera_view(standing_body(), yaw_deg=0.0)
+    lm = Landmarks(xy=base.xy, visibility=base.visibility, image_wh=base.image_wh,
+                   world=np.zeros((33, 3)), silhouette=np.zeros((13, 4)))  # fmt: skip
+    offsets = np.zeros(N_OUTPUTS)
+    offsets[2 * JOINTS.index(int(L.LEFT_HIP)) + 1] = 0.1  # the left hip a tenth of a trunk up
+    with registered(spec):
+        correction = PoseCorrection({"tree_gated": _bias_only_model(offsets)})
+        plain = assess(lm, "x", lm.image_wh, pose="tree_gated")
+        fixed = assess(lm, "x", lm.image_wh, pose="tree_gated", correction=correction)
+    (off,) = plain.checks
+    assert off.severity is None and off.reason == "switched off: test: off without the correction"
+    (on,) = fixed.checks
+    assert fixed.landmarks is not None
+    xy = fixed.landmarks.xy_px
+    d = xy[L.LEFT_HIP] - xy[L.RIGHT_HIP]
+    tilt = abs(np.degrees(np.arctan2(d[1], abs(d[0]))))
+    assert tilt > 1.0 and on.value == pytest.approx(tilt, abs=0.5)
+    assert on.severity is not None and on.severity.rank > 0
+
+
+def test_a_check_on_with_the_correction_must_say_why_it_is_off_without() -> None:
+    from dataclasses import replace
+
+    from posecheck.poses import get_pose
+
+    check = next(c for c in get_pose("tree").checks if c.unreliable is None)
+    with pytest.raises(ValueError, match="on_with_correction needs the reason"):
+        replace(check, on_with_correction=True)

@@ -642,6 +642,9 @@ def poses(
                         "height_m": list(cam.height_m),
                         "distance_m": list(cam.distance_m),
                         "checks": [c.id for c in judged_from(spec, cam)],
+                        "checks_with_correction": [
+                            c.id for c in judged_from(spec, cam, corrected=True)
+                        ],
                     }
                     for cam in spec.cameras
                 ],
@@ -659,6 +662,8 @@ def poses(
                         "message": c.message,
                         "source": c.source,
                         "unreliable": c.unreliable,
+                        "on_with_correction": c.on_with_correction,
+                        "state": c.state,
                     }
                     for c in spec.checks
                 ],
@@ -677,13 +682,17 @@ def poses(
             )
         for cam in spec.cameras:
             judged = ", ".join(c.id for c in judged_from(spec, cam)) or "none"
-            typer.echo(f"  camera ({cam.view} view): {cam.describe()}; judges {judged}")
+            extra = [c.id for c in judged_from(spec, cam, corrected=True) if c.unreliable]
+            more = f" (with --correct also {', '.join(extra)})" if extra else ""
+            typer.echo(f"  camera ({cam.view} view): {cam.describe()}; judges {judged}{more}")
         for c in spec.checks:
             typer.echo(f"  {c.id}: {c.title}")
             typer.echo(f"      metric {c.metric}: {c.describe_threshold()}")
             typer.echo(f"      view {'/'.join(c.views)}; cue: {c.message}")
             typer.echo(f"      source: {c.source}")
-            if c.unreliable is not None:
+            if c.on_with_correction:
+                typer.echo(f"      ON WITH --correct ONLY; without it: {c.unreliable}")
+            elif c.unreliable is not None:
                 typer.echo(f"      SWITCHED OFF: {c.unreliable}")
         typer.echo("")
 

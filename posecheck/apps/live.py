@@ -220,8 +220,10 @@ def advice_for_hold(pose: str, unjudged: set[str]) -> CameraAdvice | None:
     """The advice for a hold of ``pose`` whose checks ``unjudged`` (ids) were not judged
     from the camera's view; None when no placement judges any of them."""
     spec = get_pose(pose)
-    text = camera_advice(spec, unjudged)
-    best = best_placement(spec, unjudged)
+    # ``unjudged`` holds only checks the frames judged on (a check on only with the
+    # correction counts only from corrected frames): advise for them as corrected.
+    text = camera_advice(spec, unjudged, corrected=True)
+    best = best_placement(spec, unjudged, corrected=True)
     if text is None or best is None:
         return None
     placement, titles = best
@@ -342,8 +344,8 @@ class CameraAdvisor:
         view = result.view.value
         for status in result.checks:
             check = checks.get(status.check)
-            if check is None or check.unreliable is not None:
-                continue
+            if check is None or (status.reason or "").startswith("switched off"):
+                continue  # off (or off on this frame: on only with the correction)
             if status.severity is not None:
                 self._judged.add(status.check)
             elif view not in check.views:

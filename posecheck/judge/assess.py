@@ -134,10 +134,12 @@ def assess(
         if rec.pose != pose:
             seen = f"recognised as {rec.pose}" if rec.pose else "no pose recognised"
             notes = (*notes, f"checked as {pose} as asked; {seen} ({rec.confidence:.2f})")
+    was_corrected = False
     if correction is not None and chosen is not None:
         corrected = correction.apply(landmarks, chosen)
         if corrected is not landmarks:
             landmarks, measured = corrected, None  # measured on the moved joints instead
+            was_corrected = True
     view, metrics = measured if measured is not None else metrics_for(landmarks)
     if rec.lying:
         metrics = _without_weight_on_feet(metrics)
@@ -145,7 +147,9 @@ def assess(
     if chosen is None:
         cues, _ = evaluate_pose(GENERIC, metrics, view.value, None)
     else:
-        cues, checks = evaluate_pose(get_pose(chosen), metrics, view.value, side)
+        cues, checks = evaluate_pose(
+            get_pose(chosen), metrics, view.value, side, corrected=was_corrected
+        )
     return FrameResult(
         source=source,
         image_wh=image_wh,

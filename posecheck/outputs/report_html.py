@@ -823,7 +823,11 @@ def unjudged_text(hold: Hold, cs: CheckScore) -> str:
     """Why a check was not judged, and the view that would judge it, in one line."""
     check = _pose_check(hold, cs.check)
     reason = cs.reason or ""
-    if reason.startswith("switched off") or (check is not None and check.unreliable):
+    if check is not None and check.on_with_correction and reason.startswith("switched off"):
+        return "switched off without the landmark correction: analyse with --correct to judge it"
+    if reason.startswith("switched off") or (
+        check is not None and check.unreliable and not check.on_with_correction
+    ):
         return "switched off: not yet reliable from any camera view"
     match = _NEEDS_VIEW.match(reason)
     views = _views_text(check.views) if check is not None else ""

@@ -146,9 +146,10 @@ def camera_lines(report: VideoReport) -> list[str]:
     lines: list[str] = []
     for h in report.holds:
         spec = get_pose(h.pose)
-        switched_off = {c.id for c in spec.checks if c.unreliable is not None}
+        corrected = report.settings.get("correction") == "on"
+        switched_off = {c.id for c in spec.checks if not c.is_on(corrected)}
         unjudged = [c.check for c in h.checks if c.score is None and c.check not in switched_off]
-        advice = camera_advice(spec, unjudged)
+        advice = camera_advice(spec, unjudged, corrected)
         if advice is not None and advice not in lines:
             lines.append(advice)
     if not report.holds and report.frames_with_person:

@@ -54,13 +54,12 @@ def mission_matrix() -> dict[MissionRow, dict[str, tuple[PoseCheck, ...]]]:
 
 
 def mission_cell(checks: tuple[PoseCheck, ...]) -> str:
-    """One cell of the matrix in words: each check with its views and whether it is on,
-    e.g. ``front_knee_midline (front): on``; ``no check`` for an empty cell."""
+    """One cell of the matrix in words: each check with its views and whether it is on
+    (:attr:`PoseCheck.state`), e.g. ``front_knee_midline (front): on``; ``no check`` for
+    an empty cell."""
     if not checks:
         return "no check"
-    return "; ".join(
-        f"{c.id} ({'/'.join(c.views)}): {'on' if c.unreliable is None else 'off'}" for c in checks
-    )
+    return "; ".join(f"{c.id} ({'/'.join(c.views)}): {c.state}" for c in checks)
 
 
 def get_pose(name: str) -> PoseSpec:

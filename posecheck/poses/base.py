@@ -71,7 +71,11 @@ class PoseCheck:
         needs_feet_grounded: only judged with this many feet on the floor.
         unreliable: why the check is switched off, with the figure measured against
             rendered truth (``benchmarks/accuracy.py``); None when it is on. An
-            unreliable check is listed but never judged.
+            unreliable check is listed but never judged (but see ``on_with_correction``).
+        on_with_correction: the check is judged on frames the landmark correction
+            (``--correct``) moved, and only there: its figures meet the bar on held-out
+            bodies as corrected, not as MediaPipe reads them (``unreliable`` then says why
+            it is off without the correction).
         mission: the row of the mission matrix the check serves (:data:`MISSION_ROWS`:
             the knee toward the midline, hip symmetry, weight, the article's hip action),
             or None for the pose's other checks.
@@ -92,11 +96,29 @@ class PoseCheck:
     needs_feet_grounded: int | None = None
     unreliable: str | None = None
     mission: MissionRow | None = None
+    on_with_correction: bool = False
 
     def __post_init__(self) -> None:
         beyond = self.fault >= self.warn if self.direction != "below" else self.fault <= self.warn
         if not beyond:
             raise ValueError(f"{self.id}: fault threshold must lie beyond the warn threshold")
+        if self.on_with_correction and self.unreliable is None:
+            raise ValueError(
+                f"{self.id}: on_with_correction needs the reason it is off without it (unreliable)"
+            )
+
+    def is_on(self, corrected: bool = False) -> bool:
+        """Whether the check is judged: always when reliable; with the landmark
+        correction on (``corrected``: the frame's landmarks were corrected) when it is
+        on only with the correction."""
+        return self.unreliable is None or (self.on_with_correction and corrected)
+
+    @property
+    def state(self) -> str:
+        """``on``, ``on with --correct`` or ``off``: the mission matrix's words."""
+        if self.unreliable is None:
+            return "on"
+        return "on with --correct" if self.on_with_correction else "off"
 
     def metric_name(self, side: Side | None) -> str:
         """The concrete metric name for the working ``side`` (None: the pose has no
@@ -226,12 +248,15 @@ class PoseSpec:
         return self.recognition
 
 
-def judged_from(spec: PoseSpec, placement: CameraPlacement) -> tuple[PoseCheck, ...]:
-    """The checks of ``spec`` (not switched off) that ``placement``'s view judges."""
-    return tuple(c for c in spec.checks if c.unreliable is None and placement.view in c.views)
+def judged_from(
+    spec: PoseSpec, placement: CameraPlacement, corrected: bool = False
+) -> tuple[PoseCheck, ...]:
+    """The checks of ``spec`` that are on (:meth:`PoseCheck.is_on`; ``corrected``: with
+    the landmark correction) and that ``placement``'s view judges."""
+    return tuple(c for c in spec.checks if c.is_on(corrected) and placement.view in c.views)
 
 
-def camera_advice(spec: PoseSpec, unjudged: Iterable[str]) -> str | None:
+def camera_advice(spec: PoseSpec, unjudged: Iterable[str], corrected: bool = False) -> str | None:
     """Which camera placement would judge the checks in ``unjudged`` (check ids not
     judged from the current view), in words; None when none of them would be.
 
@@ -240,7 +265,7 @@ def camera_advice(spec: PoseSpec, unjudged: Iterable[str]) -> str | None:
         "film Bridge from beside the mat, level with the hips, lens 0.3-0.5 m high,
          2-3 m away to check: hips lifted, left knee over ankle, right knee over ankle"
     """
-    best = best_placement(spec, unjudged)
+    best = best_placement(spec, unjudged, corrected)
     if best is None:
         return None
     placement, titles = best
@@ -248,14 +273,15 @@ def camera_advice(spec: PoseSpec, unjudged: Iterable[str]) -> str | None:
 
 
 def best_placement(
-    spec: PoseSpec, unjudged: Iterable[str]
+    spec: PoseSpec, unjudged: Iterable[str], corrected: bool = False
 ) -> tuple[CameraPlacement, tuple[str, ...]] | None:
     """The placement :func:`camera_advice` names for ``unjudged``, with the titles of the
-    checks it would judge; None when no placement judges any of them."""
+    checks it would judge (that are on; ``corrected``: with the landmark correction);
+    None when no placement judges any of them."""
     wanted = set(unjudged)
     best: tuple[CameraPlacement, tuple[str, ...]] | None = None
     for placement in spec.cameras:
-        titles = tuple(c.title for c in judged_from(spec, placement) if c.id in wanted)
+        titles = tuple(c.title for c in judged_from(spec, placement, corrected) if c.id in wanted)
         if titles and (best is None or len(titles) > len(best[1])):
             best = (placement, titles)
     return best
@@ -266,6 +292,7 @@ def evaluate_pose(
     metrics: Mapping[str, Metric],
     view: str,
     side: Side | None,
+    corrected: bool = False,
 ) -> tuple[tuple[Cue, ...], tuple[CheckStatus, ...]]:
     """Run every check of ``spec`` on one frame.
 
@@ -273,6 +300,8 @@ def evaluate_pose(
         metrics: the frame's metrics by name.
         view: the frame's camera view (``front``/``oblique``/``side``/``unknown``).
         side: the working leg (``left``/``right``), or None for Bridge.
+        corrected: the metrics were measured on landmarks the landmark correction moved
+            (checks that are on only with it are judged).
     Returns:
         ``(cues, statuses)``: cues worst first, and one status per check in order.
     """
@@ -285,7 +314,7 @@ def evaluate_pose(
         metric = metrics.get(name)
         value = metric.value if metric is not None else math.nan
         reason: str | None = None
-        if check.unreliable is not None:
+        if not check.is_on(corrected):
             reason = f"switched off: {check.unreliable}"
         elif upright is not None:
             reason = upright
