@@ -116,4 +116,10 @@ def test_no_clips_of_the_split_is_a_one_line_error(
     model = _model(features, tmp_path / "m.npz")
     assert main([str(features), "--model", str(model), "--bodies", "zz"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: no test clips in") and err.count("\n") == 1
+    assert err.startswith("error: no clips of test in") and err.count("\n") == 1
+
+
+def test_named_bodies_are_taken_whatever_their_split(features: Path, tmp_path: Path) -> None:
+    model = _model(features, tmp_path / "m.npz")
+    figures = compare([features], [model], "test", None, ["a1", "t0"])
+    assert figures["bodies"] == ["a1", "t0"] and figures["clips"] == 2

@@ -5,7 +5,9 @@
 
 Reads the npz files of ``tools.correction.extract`` (one per clip), keeps the clips of
 ``--split`` (default ``test``: bodies no model was trained on; ``--bodies`` narrows them
-to body names starting with a prefix), and prints, per metric and true view (all poses,
+to body names starting with a prefix; ``--body NAME``, repeatable, takes those bodies
+whatever their split: the validation bodies, to choose between models without looking at
+the test bodies), and prints, per metric and true view (all poses,
 then pose by pose), the error of posecheck's geometry on MediaPipe's landmarks as they
 are and as each model corrects them (:func:`tools.correction.train.evaluate`: median and
 90th percentile of ``|read - true|`` over the frames, and the gain, the slope of read
@@ -34,17 +36,27 @@ def _cell(stats: dict[str, Any]) -> str:
 
 
 def compare(
-    feature_dirs: Sequence[Path], models: Sequence[Path], split: str, bodies: str | None
+    feature_dirs: Sequence[Path],
+    models: Sequence[Path],
+    split: str,
+    bodies: str | None,
+    names: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Figures per metric: ``{"raw": stats, "<model path>": stats, ...}`` on the clips
-    of ``split`` (and bodies starting with ``bodies``, if given)."""
+    of ``split`` (and bodies starting with ``bodies``, if given), or of the bodies
+    ``names`` whatever their split."""
     clips = [
         c
         for c in load_clips(feature_dirs)
-        if c.split == split and (bodies is None or c.body.startswith(bodies))
+        if (
+            c.body in names
+            if names
+            else c.split == split and (bodies is None or c.body.startswith(bodies))
+        )
     ]
     if not clips:
-        raise ValueError(f"no {split} clips in {', '.join(map(str, feature_dirs))}")
+        which = f"bodies {', '.join(names)}" if names else split
+        raise ValueError(f"no clips of {which} in {', '.join(map(str, feature_dirs))}")
     out: dict[str, Any] = {
         "clips": len(clips),
         "bodies": sorted({c.body for c in clips}),
@@ -64,14 +76,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", action="append", type=Path, required=True, dest="models")
     parser.add_argument("--split", default="test")
     parser.add_argument("--bodies", default=None, help="only bodies whose name starts so")
+    parser.add_argument(
+        "--body", action="append", default=[], help="these bodies, whatever their split"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures")
     args = parser.parse_args(argv)
     try:
-        figures = compare(args.feature_dirs, args.models, args.split, args.bodies)
+        figures = compare(args.feature_dirs, args.models, args.split, args.bodies, args.body)
     except (ValueError, ModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{figures['clips']} clips of {len(figures['bodies'])} bodies ({args.split})")
+    which = "named" if args.body else args.split
+    print(f"{figures['clips']} clips of {len(figures['bodies'])} bodies ({which})")
     unique = len({m.name for m in args.models}) == len(args.models)
     head = ["metric [view]", "raw", *(p.name if unique else str(p) for p in args.models)]
     print(" | ".join(head))
