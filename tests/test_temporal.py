@@ -241,3 +241,57 @@ def test_thumbnails_stop_at_the_last_frame_needed() -> None:
     assert set(thumbs) == set(session.worst_moments)
     assert all(jpeg[:2] == b"\xff\xd8" for jpeg in thumbs.values())
     assert read[-1] == max(wanted)
+
+
+def test_kept_worst_frames_make_the_thumbnails_a_read_back_would() -> None:
+    """``analyze``'s WorstFrameKeeper: two Tree holds (the fault worsening in the first,
+    easing in the second), separated by frames with nobody; every worst moment is kept
+    as the frames go by, its JPEG byte for byte the one a second decoding pass makes, so
+    nothing needs reading back (the read-back with ``skip`` reads no frame)."""
+    from posecheck.judge.session import WorstFrameKeeper
+    from posecheck.outputs.overlay import annotate
+
+    n = int(3 * FPS)
+    faults = (
+        [14.0 + 12.0 * i / n for i in range(n)]
+        + [None] * 20
+        + [26.0 - 10.0 * i / n for i in range(n)]
+    )
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 255, (480, 640, 3), dtype=np.uint8) for _ in faults]
+    session: Session[np.ndarray] = Session.offline("synthetic", pose="tree")
+    keeper = WorstFrameKeeper(draw=annotate)
+
+    held: list[int] = []
+
+    def record(steps: list) -> None:  # noqa: ANN001 - Step[np.ndarray]
+        for step in steps:
+            keeper.offer(step.index, step.item)
+        keeper.update(session)
+        held.append(len(keeper._frames))
+
+    for i, fault in enumerate(faults):
+        lm = None if fault is None else _tree_landmarks(fault)
+        record(session.push(images[i], i, i / FPS, lm, (640, 480)))
+    record(session.flush())
+    session.finish()
+    keeper.update(session)
+    assert max(held) <= 6  # one image per firing check at most, never the whole video
+    assert len(session.holds) == 2
+    moments = session.worst_moments
+    assert {hold for hold, _ in moments} == {1, 2}
+    # worst where the fault is largest: the first hold's end, the second hold's start
+    first = max(i for (h, _), (i, _) in moments.items() if h == 1)
+    second = min(i for (h, _), (i, _) in moments.items() if h == 2)
+    assert first >= n - 3 and n + 20 <= second <= n + 23
+    read: list[int] = []
+
+    def frames():  # noqa: ANN202 - the app's read-back of its video
+        for i, image in enumerate(images):
+            read.append(i)
+            yield i, image
+
+    assert set(keeper.kept) == set(moments)
+    assert session.thumbnails(frames(), draw=annotate, skip=keeper.kept) == {}
+    assert read == []
+    assert keeper.kept == session.thumbnails(frames(), draw=annotate)

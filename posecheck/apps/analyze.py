@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from posecheck.estimate.landmarker import PoseEstimator
 from posecheck.io.paths import make_output_dir, output_error, printable
 from posecheck.io.stage import Stage
-from posecheck.judge.session import Session, Step
+from posecheck.judge.session import Session, Step, WorstFrameKeeper
 from posecheck.landmarks import Landmarks
 from posecheck.measure.correction import PoseCorrection
 from posecheck.outputs.frames_csv import FramesCsvWriter
@@ -174,8 +174,13 @@ def analyze_video(
                     )
                 )
 
+        # the report's thumbnails, kept as the frames go by (no second decoding pass)
+        keeper = WorstFrameKeeper(draw=annotate) if out is not None else None
+
         def record(steps: list[Step[Image]]) -> None:
             for step in steps:
+                if keeper is not None:
+                    keeper.offer(step.index, step.item)
                 if rows is not None:
                     rows.write(step.index, step.time_s, step.row)
                 if marks is not None:
@@ -193,10 +198,12 @@ def analyze_video(
             """The session's stage (own thread): smoothing, checks, holds, CSV, overlay."""
             if item is None:
                 record(session.flush())
-                return
-            index, image, time_s, lm, people = item
-            height, width = image.shape[:2]
-            record(session.push(image, index, time_s, lm, (width, height), people))
+            else:
+                index, image, time_s, lm, people = item
+                height, width = image.shape[:2]
+                record(session.push(image, index, time_s, lm, (width, height), people))
+            if keeper is not None:
+                keeper.update(session)
 
         # Inference here, everything after it in a second thread: MediaPipe releases the
         # GIL while it runs, so the checks and the overlay of one frame overlap the
@@ -225,6 +232,8 @@ def analyze_video(
                 interrupted = exc
             stage.put(None)
         session.finish()
+        if keeper is not None:
+            keeper.update(session)
         stopped_at = reader.stopped_at_s if reader.error else None
         reason = None if stopped_at is None else PartialReason.DECODE_STOPPED
         notes = [reader.error] if reader.error else []
@@ -268,16 +277,18 @@ def analyze_video(
         write_trc(out / LANDMARK_FILES["landmarks_trc"], trc_times, world, info.fps / stride)
 
     def source_frames() -> Iterator[tuple[int, Image]]:
-        """A second decoding pass (no inference), for the thumbnails."""
+        """A second decoding pass (no inference), for thumbnails the keeper missed."""
         with VideoReader(path, stride=stride, max_width=max_width) as again:
             for frame in again:
                 yield frame.index, frame.image_bgr
 
+    kept = dict(keeper.kept) if keeper is not None else {}
     if interrupted is not None:  # no second decoding pass: the user wants to stop
-        written = write_report_files(out, report, rows, {}, video=write_video)
+        written = write_report_files(out, report, rows, kept, video=write_video)
         raise AnalysisInterrupted(written, interrupted) from None
-    thumbnails = session.thumbnails(source_frames(), draw=annotate)
-    return write_report_files(out, report, rows, thumbnails, video=write_video)
+    # decodes only when a moment was missed, and only up to the last one missed
+    kept.update(session.thumbnails(source_frames(), draw=annotate, skip=kept))
+    return write_report_files(out, report, rows, kept, video=write_video)
 
 
 class AnalysisInterrupted(KeyboardInterrupt):

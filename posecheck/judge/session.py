@@ -27,8 +27,9 @@ apps differ only in two declared choices, fixed by the constructors
   tells what that frame was.
 
 Thumbnails of each faulty check's worst moment are made by one function,
-:meth:`Session.thumbnails`, from frames the app reads back (the source video for
-``analyze``, the recording for ``live``). The report is built by :meth:`Session.report`.
+:meth:`Session.thumbnails`, from frames the app reads back (the recording for ``live``);
+``analyze`` keeps the candidate frames as they go by (:class:`WorstFrameKeeper`) and
+reads back only what it missed. The report is built by :meth:`Session.report`.
 """
 
 from __future__ import annotations
@@ -254,6 +255,11 @@ class Session(Generic[T]):
         """The hold in progress, as of the last frame returned."""
         return self._tracker.current
 
+    def thumbnail_candidates(self) -> set[int]:
+        """Indices of the frames returned so far that may yet be a worst moment
+        (:meth:`~posecheck.judge.temporal.HoldTracker.candidate_frames`)."""
+        return self._tracker.candidate_frames()
+
     @property
     def worst_moments(self) -> WorstMoments:
         """(hold index, check id) -> (frame index, result) of each warned or faulted
@@ -382,21 +388,26 @@ class Session(Generic[T]):
         self,
         frames: Iterable[tuple[int, Image]],
         draw: Callable[[Image, FrameResult], Image] | None = None,
+        skip: Iterable[tuple[int, str]] = (),
     ) -> dict[tuple[int, str], bytes]:
         """JPEG thumbnails of each warned or faulted check's worst moment.
 
         Args:
             frames: ``(frame index, (H, W, 3) uint8 BGR image)`` in index order, read
-                back by the app; iteration stops at the last frame needed.
+                back by the app; iteration stops at the last frame needed (not at all
+                when none is).
             draw: draws the overlay of the moment's result on the image; None when the
                 images already carry it (a recording of what was shown).
+            skip: moments the app already has a thumbnail of.
 
         Returns:
             (hold index, check id) -> JPEG bytes.
         """
         wanted: dict[int, list[tuple[tuple[int, str], FrameResult]]] = {}
+        done = set(skip)
         for key, (index, result) in self.worst_moments.items():
-            wanted.setdefault(index, []).append((key, result))
+            if key not in done:
+                wanted.setdefault(index, []).append((key, result))
         out: dict[tuple[int, str], bytes] = {}
         if not wanted:
             return out
@@ -409,3 +420,46 @@ class Session(Generic[T]):
             if index >= last:
                 break
         return out
+
+
+class WorstFrameKeeper:
+    """Keeps the frames that may turn out to be a check's worst moment as they go by, so
+    ``analyze`` need not decode the video a second time for the report's thumbnails.
+
+    The app offers each frame's image as the session returns it (:meth:`offer`); after
+    each batch of frames, :meth:`update` makes the JPEG thumbnails (:func:`thumbnail_jpeg`,
+    drawn as :meth:`Session.thumbnails` draws them) of the moments of holds that ended,
+    then lets go of every image but the session's candidates
+    (:meth:`~posecheck.judge.temporal.HoldTracker.candidate_frames`: each check's worst
+    frame in the hold in progress, and the worst of the frames not yet placed). Images
+    are held by reference (no copy): a batch's images, then one per firing check. A moment
+    it missed (rare: a streak that broke off and came back) is read back as before,
+    :meth:`Session.thumbnails` with ``skip`` the moments kept.
+
+    Args:
+        draw: draws a moment's overlay on its image (as for :meth:`Session.thumbnails`).
+    """
+
+    def __init__(self, draw: Callable[[Image, FrameResult], Image]) -> None:
+        self._draw = draw
+        self._frames: dict[int, Image] = {}
+        #: (hold index, check id) -> JPEG bytes, for the holds ended so far.
+        self.kept: dict[tuple[int, str], bytes] = {}
+
+    def offer(self, index: int, image: Image) -> None:
+        """One frame the session returned: ``image`` ``(H, W, 3)`` uint8 BGR, as the
+        thumbnails show it."""
+        self._frames[index] = image
+
+    def update(self, session: Session[T]) -> None:
+        """After a batch (and after :meth:`Session.finish`): thumbnails of the ended
+        holds' moments held, then only the candidates' images are kept."""
+        for key, (index, result) in session.worst_moments.items():
+            if key in self.kept or index not in self._frames:
+                continue
+            jpeg = thumbnail_jpeg(self._draw(self._frames[index], result))
+            if jpeg is not None:
+                self.kept[key] = jpeg
+        wanted = session.thumbnail_candidates()
+        for index in [i for i in self._frames if i not in wanted]:
+            del self._frames[index]

@@ -497,6 +497,34 @@ class HoldTracker:
             self.worst_moments[(self._count, check_id)] = moment
         return hold.result(self._count)
 
+    def candidate_frames(self) -> set[int]:
+        """Frame indices that may yet be a worst moment (:attr:`worst_moments`): each
+        check's worst frame in the hold in progress, and among the frames not yet placed
+        in a hold or out of one (the streak that may start a hold, the frames lost from
+        the hold that may return to it), each (pose, side, check)'s worst firing frame.
+        A frame outside this set can no longer be one, unless the streak it was in breaks
+        off and a later streak of its pose and side becomes a hold worse at first."""
+        out: set[int] = set()
+        if self._hold is not None:
+            for tally in self._hold.tallies.values():
+                if tally.worst_frame is not None:
+                    out.add(tally.worst_frame[0])
+        best: dict[tuple[str, Side | None, str], tuple[float, int]] = {}
+        undecided = [(r, i) for _, r, i in self._streak] + [(r, i) for _, r, _, i in self._lost]
+        for result, index in undecided:
+            if result.pose is None:
+                continue
+            checks = {c.id: c for c in get_pose(result.pose).checks}
+            for status in result.checks:
+                if status.severity not in (Severity.WARN, Severity.FAULT):
+                    continue
+                key = (result.pose, result.side, status.check)
+                b = badness(checks[status.check], status.value)
+                if key not in best or b > best[key][0]:
+                    best[key] = (b, index)
+        out.update(i for _, i in best.values())
+        return out
+
     def finish(self) -> list[Hold]:
         """End of the video: close the hold in progress."""
         finished = self._close()
