@@ -35,6 +35,7 @@ TIED = {
     "hip_action": "benchmarks.hip_action",
     "pelvis_photos": "benchmarks.pelvis_photos",
     "accuracy_wide_test": "benchmarks.accuracy",
+    "cells": "benchmarks.cells",
 }
 
 
