@@ -299,8 +299,9 @@ def test_loose_clothes_stand_off_the_trunk_not_the_hands(test_body: Any) -> None
 
 def test_cues_set_is_held_out_and_filmed_from_the_front() -> None:
     """The ``cues`` set: only the wide set's test bodies, Tree and Half Moon filmed within
-    25 degrees of the front, enough aligned clips and faults for the bar (30 and 10) in
-    each pose, every stem unique, the same on every call."""
+    25 degrees of the front and Warrior 1 from 45 degrees on the back leg's side, enough
+    aligned clips and faults for the bar (30 and 10) in each pose, every stem unique, the
+    same on every call."""
     from tools.synth.make import (
         CUES_ALIGNED_PER_SIDE,
         CUES_FAULTS_PER_SIDE,
@@ -308,14 +309,17 @@ def test_cues_set_is_held_out_and_filmed_from_the_front() -> None:
         CUES_HM_SAG_DEG,
         CUES_HM_SAGS_PER_SIDE,
         CUES_KNEE_FORWARD_DEG,
+        CUES_W1_ALIGNED_PER_SIDE,
+        CUES_W1_BACK_HIP_FLEXED_DEG,
+        CUES_W1_FAULTS_PER_SIDE,
         cues_set,
     )
 
     cues = cues_set()
     test_bodies = {b.name for b in wide_bodies().values() if b.split == "test"}
     assert {s.body for s in cues} == test_bodies and {s.split for s in cues} == {"test"}
-    assert {s.pose for s in cues} == {"tree", "half_moon"}
-    assert all(abs(s.azimuth_deg) <= 25 for s in cues)
+    assert {s.pose for s in cues} == {"tree", "half_moon", "warrior1"}
+    assert all(abs(s.azimuth_deg) <= 25 for s in cues if s.pose != "warrior1")
     trees = [s for s in cues if s.pose == "tree"]
     faults = [s for s in trees if "lifted_knee_open_deg" in s.params]
     aligned = [s for s in trees if s not in faults]
@@ -331,6 +335,15 @@ def test_cues_set_is_held_out_and_filmed_from_the_front() -> None:
     assert all(set(s.params) == {"pelvis_tilt_deg"} for s in sags)
     assert all(lo <= s.params["pelvis_tilt_deg"] <= hi for s in sags)
     assert {s.side for s in moons} == {"left", "right"}
+    warriors = [s for s in cues if s.pose == "warrior1"]
+    flexed = [s for s in warriors if "back_hip_flexed_deg" in s.params]
+    assert len(warriors) - len(flexed) == 2 * len(test_bodies) * CUES_W1_ALIGNED_PER_SIDE >= 30
+    assert len(flexed) == 2 * len(test_bodies) * CUES_W1_FAULTS_PER_SIDE >= 10
+    lo, hi = CUES_W1_BACK_HIP_FLEXED_DEG
+    assert all(lo <= s.params["back_hip_flexed_deg"] <= hi for s in flexed)
+    for s in warriors:  # 45 deg toward the back leg's side: + for a left front leg
+        sign = 1 if s.side == "left" else -1
+        assert 30 <= sign * s.azimuth_deg <= 60, (s.stem, s.azimuth_deg)
     assert len({s.stem for s in cues}) == len(cues)
     assert [s.digest() for s in cues] == [s.digest() for s in cues_set()]
 

@@ -1246,6 +1246,14 @@ CUES_KNEE_FORWARD_DEG = (10.0, 30.0)
 CUES_HM_ALIGNED_PER_SIDE = 3
 CUES_HM_SAGS_PER_SIDE = 2
 CUES_HM_SAG_DEG = (34.0, 48.0)
+#: Warrior 1 filmed from 45 deg (between the front and the back leg's side), per test
+#: body and side: aligned clips, and clips whose back hip is flexed by
+#: ``back_hip_flexed_deg`` in this range (true extension ~0-5 deg against ~39 aligned on
+#: the bench bodies: a clear fault of ``warrior1.back_hip_extended``, issue 17).
+CUES_W1_ALIGNED_PER_SIDE = 3
+CUES_W1_FAULTS_PER_SIDE = 2
+CUES_W1_BACK_HIP_FLEXED_DEG = (48.0, 60.0)
+CUES_W1_AZIMUTHS = (40.0, 45.0, 50.0)
 #: Front cameras only (jittered by up to 5 degrees): the view the cue is judged from.
 CUES_AZIMUTHS = (-20.0, -10.0, 0.0, 10.0, 20.0)
 DEFAULT_CUES_DIR = Path("~/.cache/posecheck-synth/cues")
@@ -1259,10 +1267,12 @@ def _cue_clip(
     body: WideBody,
     rng: np.random.Generator,
     seed: int,
+    azimuths: Sequence[float] = CUES_AZIMUTHS,
 ) -> ClipSpec:
-    """One ``cues`` clip filmed from the front: camera (:data:`CUES_AZIMUTHS`), lens,
-    distance, sway, outfit, room and lights drawn from ``rng`` in this order."""
-    az = CUES_AZIMUTHS[rng.integers(len(CUES_AZIMUTHS))] + rng.uniform(-5.0, 5.0)
+    """One ``cues`` clip: camera (one of ``azimuths``, default the front ones, jittered
+    by up to 5 deg), lens, distance, sway, outfit, room and lights drawn from ``rng`` in
+    this order."""
+    az = azimuths[rng.integers(len(azimuths))] + rng.uniform(-5.0, 5.0)
     height, wh, vfov = _wide_lens(rng, WIDE_HEIGHTS)
     return ClipSpec(
         stem=stem,
@@ -1290,8 +1300,8 @@ def _cue_clip(
 
 def cues_set() -> list[ClipSpec]:
     """Held-out clips for judging cues: the wide set's TEST bodies only, filmed from the
-    front, aligned or with one clear fault, cameras, outfits, rooms and lights drawn as in
-    :func:`wide_set` (its own seed, :data:`CUES_SEED`).
+    view each cue is judged from, aligned or with one clear fault, cameras, outfits,
+    rooms and lights drawn as in :func:`wide_set` (its own seed, :data:`CUES_SEED`).
 
     The wide set draws its faults over their whole range, so a cue judged on its test
     bodies meets few clear faults and few aligned clips from the view it is judged from;
@@ -1301,7 +1311,11 @@ def cues_set() -> list[ClipSpec]:
       Trees and :data:`CUES_FAULTS_PER_SIDE` with the lifted knee swung forward;
     * for ``half_moon.standing_hip_abducted``, :data:`CUES_HM_ALIGNED_PER_SIDE` aligned
       Half Moons and :data:`CUES_HM_SAGS_PER_SIDE` with the pelvis sagging over the
-      standing leg (``pelvis_tilt_deg`` from :data:`CUES_HM_SAG_DEG`).
+      standing leg (``pelvis_tilt_deg`` from :data:`CUES_HM_SAG_DEG`);
+    * for ``warrior1.back_hip_extended`` from 45 deg, :data:`CUES_W1_ALIGNED_PER_SIDE`
+      aligned Warrior 1s and :data:`CUES_W1_FAULTS_PER_SIDE` with the back hip flexed
+      (:data:`CUES_W1_BACK_HIP_FLEXED_DEG`), filmed from :data:`CUES_W1_AZIMUTHS` on the
+      back leg's side.
 
     Nothing here is ever trained or tuned on.
     """
@@ -1331,6 +1345,23 @@ def cues_set() -> list[ClipSpec]:
                 stem = f"half_moon_{wb.name}_{side[0]}{k}{kind[0]}"
                 seed = 21_000 + 100 * bi + 10 * (side == "right") + k
                 specs.append(_cue_clip(stem, "half_moon", params, side, wb, rng, seed))
+    for bi, wb in enumerate(test_bodies):  # Warrior 1 from 45 deg: its own draws
+        rng = np.random.default_rng([CUES_SEED, 2, bi])
+        for side in ("left", "right"):
+            # between the front and the back leg's side camera (+90 for a left front
+            # leg, mirrored for the right: benchmarks/accuracy.IDEAL_AZIMUTH_DEG)
+            sign = 1.0 if side == "left" else -1.0
+            azimuths = tuple(sign * a for a in CUES_W1_AZIMUTHS)
+            kinds = ["aligned"] * CUES_W1_ALIGNED_PER_SIDE + ["fault"] * CUES_W1_FAULTS_PER_SIDE
+            for k, kind in enumerate(kinds):
+                params = _wide_posture("warrior1", rng)
+                if kind == "fault":
+                    params["back_hip_flexed_deg"] = round(
+                        float(rng.uniform(*CUES_W1_BACK_HIP_FLEXED_DEG)), 2
+                    )
+                stem = f"warrior1_{wb.name}_{side[0]}{k}{kind[0]}"
+                seed = 22_000 + 100 * bi + 10 * (side == "right") + k
+                specs.append(_cue_clip(stem, "warrior1", params, side, wb, rng, seed, azimuths))
     return specs
 
 
