@@ -312,6 +312,7 @@ def test_cues_set_is_held_out_and_filmed_from_the_front() -> None:
         CUES_W1_ALIGNED_PER_SIDE,
         CUES_W1_BACK_HIP_FLEXED_DEG,
         CUES_W1_FAULTS_PER_SIDE,
+        CUES_W1_KNEE_MIDLINE_DEG,
         cues_set,
     )
 
@@ -319,7 +320,7 @@ def test_cues_set_is_held_out_and_filmed_from_the_front() -> None:
     test_bodies = {b.name for b in wide_bodies().values() if b.split == "test"}
     assert {s.body for s in cues} == test_bodies and {s.split for s in cues} == {"test"}
     assert {s.pose for s in cues} == {"tree", "half_moon", "warrior1"}
-    assert all(abs(s.azimuth_deg) <= 25 for s in cues if s.pose != "warrior1")
+    assert all(abs(s.azimuth_deg) <= 25 for s in cues if s.pose != "warrior1")  # W1: below
     trees = [s for s in cues if s.pose == "tree"]
     faults = [s for s in trees if "lifted_knee_open_deg" in s.params]
     aligned = [s for s in trees if s not in faults]
@@ -335,7 +336,14 @@ def test_cues_set_is_held_out_and_filmed_from_the_front() -> None:
     assert all(set(s.params) == {"pelvis_tilt_deg"} for s in sags)
     assert all(lo <= s.params["pelvis_tilt_deg"] <= hi for s in sags)
     assert {s.side for s in moons} == {"left", "right"}
-    warriors = [s for s in cues if s.pose == "warrior1"]
+    fronts = [s for s in cues if s.pose == "warrior1" and s.stem.endswith("_front")]
+    caved = [s for s in fronts if "knee_midline_deg" in s.params]
+    assert len(fronts) - len(caved) == 2 * len(test_bodies) * CUES_W1_ALIGNED_PER_SIDE
+    assert len(caved) == 2 * len(test_bodies) * CUES_W1_FAULTS_PER_SIDE
+    lo, hi = CUES_W1_KNEE_MIDLINE_DEG
+    assert all(lo <= s.params["knee_midline_deg"] <= hi for s in caved)
+    assert all(abs(s.azimuth_deg) <= 25 for s in fronts)
+    warriors = [s for s in cues if s.pose == "warrior1" and s not in fronts]
     flexed = [s for s in warriors if "back_hip_flexed_deg" in s.params]
     assert len(warriors) - len(flexed) == 2 * len(test_bodies) * CUES_W1_ALIGNED_PER_SIDE >= 30
     assert len(flexed) == 2 * len(test_bodies) * CUES_W1_FAULTS_PER_SIDE >= 10

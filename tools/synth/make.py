@@ -1254,9 +1254,48 @@ CUES_W1_ALIGNED_PER_SIDE = 3
 CUES_W1_FAULTS_PER_SIDE = 2
 CUES_W1_BACK_HIP_FLEXED_DEG = (48.0, 60.0)
 CUES_W1_AZIMUTHS = (40.0, 45.0, 50.0)
+#: Warrior 1 from the front, the same counts: the front knee toward the midline by
+#: ``knee_midline_deg`` in this range (~8-14 % of the leg's medial displacement on the
+#: bench bodies: a clear fault of ``warrior1.front_knee_midline``, clear >= 6 %).
+CUES_W1_KNEE_MIDLINE_DEG = (8.0, 14.0)
 #: Front cameras only (jittered by up to 5 degrees): the view the cue is judged from.
 CUES_AZIMUTHS = (-20.0, -10.0, 0.0, 10.0, 20.0)
 DEFAULT_CUES_DIR = Path("~/.cache/posecheck-synth/cues")
+
+
+@dataclass(frozen=True)
+class CueGroup:
+    """Clips of one cue in the ``cues`` set, per test body and side: ``aligned`` aligned
+    clips and ``faults`` with ``param`` drawn from ``fault_range``, filmed from
+    ``azimuths`` (negated for a right working side when ``mirror_azimuths``); draws
+    seeded by ``[CUES_SEED, *rng_key, body]``, animations by ``seed_base``."""
+
+    pose: str
+    rng_key: tuple[int, ...]
+    param: str
+    fault_range: tuple[float, float]
+    aligned: int
+    faults: int
+    seed_base: int
+    azimuths: tuple[float, ...] = CUES_AZIMUTHS
+    mirror_azimuths: bool = False
+    stem_suffix: str = ""
+
+
+#: The ``cues`` set's groups, in order (see :func:`cues_set`).
+CUE_GROUPS = (
+    CueGroup("tree", (), "lifted_knee_open_deg", CUES_KNEE_FORWARD_DEG,
+             CUES_ALIGNED_PER_SIDE, CUES_FAULTS_PER_SIDE, 20_000),
+    CueGroup("half_moon", (1,), "pelvis_tilt_deg", CUES_HM_SAG_DEG,
+             CUES_HM_ALIGNED_PER_SIDE, CUES_HM_SAGS_PER_SIDE, 21_000),
+    # between the front and the back leg's side camera (+90 for a left front leg,
+    # mirrored for the right: benchmarks/accuracy.IDEAL_AZIMUTH_DEG)
+    CueGroup("warrior1", (2,), "back_hip_flexed_deg", CUES_W1_BACK_HIP_FLEXED_DEG,
+             CUES_W1_ALIGNED_PER_SIDE, CUES_W1_FAULTS_PER_SIDE, 22_000,
+             azimuths=CUES_W1_AZIMUTHS, mirror_azimuths=True),
+    CueGroup("warrior1", (3,), "knee_midline_deg", CUES_W1_KNEE_MIDLINE_DEG,
+             CUES_W1_ALIGNED_PER_SIDE, CUES_W1_FAULTS_PER_SIDE, 23_000, stem_suffix="_front"),
+)  # fmt: skip
 
 
 def _cue_clip(
@@ -1315,53 +1354,28 @@ def cues_set() -> list[ClipSpec]:
     * for ``warrior1.back_hip_extended`` from 45 deg, :data:`CUES_W1_ALIGNED_PER_SIDE`
       aligned Warrior 1s and :data:`CUES_W1_FAULTS_PER_SIDE` with the back hip flexed
       (:data:`CUES_W1_BACK_HIP_FLEXED_DEG`), filmed from :data:`CUES_W1_AZIMUTHS` on the
-      back leg's side.
+      back leg's side;
+    * for ``warrior1.front_knee_midline`` from the front, as many aligned Warrior 1s and
+      with the front knee toward the midline (:data:`CUES_W1_KNEE_MIDLINE_DEG`).
 
     Nothing here is ever trained or tuned on.
     """
     specs = []
     test_bodies = [b for b in wide_bodies().values() if b.split == "test"]
-    for bi, wb in enumerate(test_bodies):
-        rng = np.random.default_rng([CUES_SEED, bi])
-        for side in ("left", "right"):
-            kinds = ["aligned"] * CUES_ALIGNED_PER_SIDE + ["fault"] * CUES_FAULTS_PER_SIDE
-            for k, kind in enumerate(kinds):
-                params = _wide_posture("tree", rng)
-                if kind == "fault":
-                    params["lifted_knee_open_deg"] = round(
-                        float(rng.uniform(*CUES_KNEE_FORWARD_DEG)), 2
-                    )
-                stem = f"tree_{wb.name}_{side[0]}{k}{kind[0]}"
-                seed = 20_000 + 100 * bi + 10 * (side == "right") + k
-                specs.append(_cue_clip(stem, "tree", params, side, wb, rng, seed))
-    for bi, wb in enumerate(test_bodies):  # Half Moon: its own draws, Tree's stay as they were
-        rng = np.random.default_rng([CUES_SEED, 1, bi])
-        for side in ("left", "right"):
-            kinds = ["aligned"] * CUES_HM_ALIGNED_PER_SIDE + ["fault"] * CUES_HM_SAGS_PER_SIDE
-            for k, kind in enumerate(kinds):
-                params: dict[str, Any] = {}
-                if kind == "fault":
-                    params["pelvis_tilt_deg"] = round(float(rng.uniform(*CUES_HM_SAG_DEG)), 2)
-                stem = f"half_moon_{wb.name}_{side[0]}{k}{kind[0]}"
-                seed = 21_000 + 100 * bi + 10 * (side == "right") + k
-                specs.append(_cue_clip(stem, "half_moon", params, side, wb, rng, seed))
-    for bi, wb in enumerate(test_bodies):  # Warrior 1 from 45 deg: its own draws
-        rng = np.random.default_rng([CUES_SEED, 2, bi])
-        for side in ("left", "right"):
-            # between the front and the back leg's side camera (+90 for a left front
-            # leg, mirrored for the right: benchmarks/accuracy.IDEAL_AZIMUTH_DEG)
-            sign = 1.0 if side == "left" else -1.0
-            azimuths = tuple(sign * a for a in CUES_W1_AZIMUTHS)
-            kinds = ["aligned"] * CUES_W1_ALIGNED_PER_SIDE + ["fault"] * CUES_W1_FAULTS_PER_SIDE
-            for k, kind in enumerate(kinds):
-                params = _wide_posture("warrior1", rng)
-                if kind == "fault":
-                    params["back_hip_flexed_deg"] = round(
-                        float(rng.uniform(*CUES_W1_BACK_HIP_FLEXED_DEG)), 2
-                    )
-                stem = f"warrior1_{wb.name}_{side[0]}{k}{kind[0]}"
-                seed = 22_000 + 100 * bi + 10 * (side == "right") + k
-                specs.append(_cue_clip(stem, "warrior1", params, side, wb, rng, seed, azimuths))
+    for group in CUE_GROUPS:  # each group its own draws: adding one leaves the others
+        for bi, wb in enumerate(test_bodies):
+            rng = np.random.default_rng([CUES_SEED, *group.rng_key, bi])
+            for side in ("left", "right"):
+                sign = -1.0 if group.mirror_azimuths and side == "right" else 1.0
+                azimuths = tuple(sign * a for a in group.azimuths)
+                kinds = ["aligned"] * group.aligned + ["fault"] * group.faults
+                for k, kind in enumerate(kinds):
+                    params = _wide_posture(group.pose, rng)
+                    if kind == "fault":
+                        params[group.param] = round(float(rng.uniform(*group.fault_range)), 2)
+                    stem = f"{group.pose}_{wb.name}_{side[0]}{k}{kind[0]}{group.stem_suffix}"
+                    seed = group.seed_base + 100 * bi + 10 * (side == "right") + k
+                    specs.append(_cue_clip(stem, group.pose, params, side, wb, rng, seed, azimuths))
     return specs
 
 
