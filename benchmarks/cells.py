@@ -61,8 +61,9 @@ from benchmarks.hip_action import (
     meets_bar,
 )
 from posecheck.io.model_files import load_correction
-from posecheck.measure.correction import MIN_TRUNK_PX, PoseCorrection, trunk_frame
+from posecheck.measure.correction import PoseCorrection
 from posecheck.measure.geometry import measure_all
+from posecheck.measure.silhouette import MIN_TRUNK_PX, trunk_frame
 from posecheck.poses import REGISTRY, PoseCheck
 from posecheck.vocab import Severity
 
@@ -85,6 +86,11 @@ def mission_checks() -> list[tuple[str, PoseCheck]]:
         for c in spec.checks
         if c.mission is not None
     ]
+
+
+def with_warn(check: PoseCheck, warn: float) -> PoseCheck:
+    """``check`` warning at ``warn`` instead, its fault line as far beyond it as before."""
+    return replace(check, warn=warn, fault=warn + (check.fault - check.warn))
 
 
 @dataclass
@@ -341,7 +347,15 @@ def main(argv: list[str] | None = None) -> int:
         help="fit the cue lines on the train clips of these feature folders only (by name, "
         "e.g. crowd: bodies the shipped correction never saw); default: every train clip",
     )
-    parser.add_argument("--results", default="cells", help="result file name (no .json)")
+    parser.add_argument(
+        "--line",
+        action="append",
+        default=[],
+        metavar="POSE.CHECK=WARN",
+        help="judge a check at another warning line (its fault line moves as far beyond): "
+        "e.g. tree.pelvis_level=5; a run with --line writes no results unless --results",
+    )
+    parser.add_argument("--results", default=None, help="result file name (no .json)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     folders = [f.expanduser() for f in (args.features or DEFAULT_FEATURES)]
@@ -353,7 +367,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     correction, _ = load_correction(args.correction)
-    checks = mission_checks()
+    try:
+        warn_lines = {k: float(v) for k, v in (item.split("=", 1) for item in args.line)}
+    except ValueError:
+        parser.error("--line takes POSE.CHECK=WARN, e.g. tree.pelvis_level=5")
+    checks = [
+        (pose, with_warn(c, warn_lines[f"{pose}.{c.id}"]) if f"{pose}.{c.id}" in warn_lines else c)
+        for pose, c in mission_checks()
+    ]
+    unknown = set(warn_lines) - {f"{pose}.{c.id}" for pose, c in checks}
+    if unknown:
+        parser.error(f"--line: no mission check {', '.join(sorted(unknown))}")
     per_check: dict[str, list[ClipReading]] = {}
     for i, path in enumerate(paths):
         for key, clip in load_clip(path, checks, correction).items():
@@ -371,8 +395,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     lines = table(figures["checks"])
     print("\n".join(lines))
-    if not args.no_write:
-        write_results(args.results, figures, argv=argv)
+    name = args.results or (None if warn_lines else "cells")
+    if warn_lines:
+        figures["warn_lines"] = warn_lines
+    if not args.no_write and name is not None:
+        write_results(name, figures, argv=argv)
         print_readme_rows(readme_rows(figures))
     return 0
 
