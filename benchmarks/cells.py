@@ -3,8 +3,8 @@
 Issue 13: a switched-off check comes back on only with figures measured on bodies that
 neither the correction nor the thresholds were fitted on. This benchmark reads the cached
 MediaPipe outputs of rendered clips (``tools/correction/extract.py``: one npz per clip,
-from the ``wide`` and ``crowd`` sets; no video decoded, nothing rendered) and, for every
-check of the mission matrix (:data:`posecheck.poses.MISSION_ROWS`, on or off), per camera
+from the ``wide``, ``crowd`` and ``cues`` sets; no video decoded, nothing rendered) and,
+for every check of the mission matrix (:data:`posecheck.poses.MISSION_ROWS`, on or off), per camera
 placement (``front``, ``45deg``, ``side``, ``high``: ``accuracy.Truth.placement``):
 
 * **reads** the check's metric with posecheck's geometry
@@ -72,6 +72,7 @@ FloatArray = NDArray[np.float64]
 DEFAULT_FEATURES = (
     Path("~/.cache/posecheck-synth/features/wide"),
     Path("~/.cache/posecheck-synth/features/crowd"),
+    Path("~/.cache/posecheck-synth/features/cues"),
 )
 DEFAULT_CORRECTION = Path(__file__).resolve().parents[1] / "models" / "landmark_correction.npz"
 READINGS = ("raw", "corrected")
