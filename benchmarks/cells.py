@@ -41,6 +41,7 @@ writes ``benchmarks/results/cells.json`` and prints a table.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 from dataclasses import dataclass, replace
@@ -142,8 +143,6 @@ def load_clip(
     path: Path, checks: list[tuple[str, PoseCheck]], correction: PoseCorrection | None
 ) -> dict[str, ClipReading]:
     """Per ``pose.check`` key of the clip's pose, its :class:`ClipReading`."""
-    import json
-
     z = np.load(path)
     meta = json.loads(str(z["meta"]))
     truth = clip_truth(path, z)

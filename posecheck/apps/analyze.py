@@ -197,12 +197,13 @@ def analyze_video(
         def post(item: _Detected | None) -> None:
             """The session's stage (own thread): smoothing, checks, holds, CSV, overlay."""
             if item is None:
-                record(session.flush())
+                steps = session.flush()
             else:
                 index, image, time_s, lm, people = item
                 height, width = image.shape[:2]
-                record(session.push(image, index, time_s, lm, (width, height), people))
-            if keeper is not None:
+                steps = session.push(image, index, time_s, lm, (width, height), people)
+            record(steps)
+            if keeper is not None and steps:  # nothing new before a batch comes back
                 keeper.update(session)
 
         # Inference here, everything after it in a second thread: MediaPipe releases the

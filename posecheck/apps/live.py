@@ -76,7 +76,7 @@ from posecheck.outputs.report_json import write_report_files
 from posecheck.outputs.speech import Speaker, find_speech_engine
 from posecheck.outputs.text import FILM_WHOLE_BODY
 from posecheck.poses import get_pose, pose_keys
-from posecheck.poses.base import best_placement, camera_advice
+from posecheck.poses.base import best_placement, camera_advice, switched_off
 from posecheck.report import VideoInfo, VideoReport
 from posecheck.result import Balance, FrameResult
 
@@ -344,7 +344,7 @@ class CameraAdvisor:
         view = result.view.value
         for status in result.checks:
             check = checks.get(status.check)
-            if check is None or (status.reason or "").startswith("switched off"):
+            if check is None or switched_off(status.reason):
                 continue  # off (or off on this frame: on only with the correction)
             if status.severity is not None:
                 self._judged.add(status.check)

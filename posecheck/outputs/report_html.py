@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from posecheck.measure.geometry import METRIC_UNITS
 from posecheck.poses import get_pose
-from posecheck.poses.base import PoseCheck, PoseSpec
+from posecheck.poses.base import PoseCheck, PoseSpec, switched_off
 from posecheck.report import CheckScore, Hold, PeopleSeen, VideoReport
 from posecheck.vocab import Severity
 
@@ -823,11 +823,9 @@ def unjudged_text(hold: Hold, cs: CheckScore) -> str:
     """Why a check was not judged, and the view that would judge it, in one line."""
     check = _pose_check(hold, cs.check)
     reason = cs.reason or ""
-    if check is not None and check.on_with_correction and reason.startswith("switched off"):
+    if check is not None and check.on_with_correction and switched_off(reason):
         return "switched off without the landmark correction: analyse with --correct to judge it"
-    if reason.startswith("switched off") or (
-        check is not None and check.unreliable and not check.on_with_correction
-    ):
+    if switched_off(reason) or (check is not None and not check.is_on(corrected=True)):
         return "switched off: not yet reliable from any camera view"
     match = _NEEDS_VIEW.match(reason)
     views = _views_text(check.views) if check is not None else ""
@@ -847,7 +845,7 @@ def _unjudged_html(hold: Hold) -> str:
         if cs.score is not None:
             continue
         why = ""
-        if cs.reason and cs.reason.startswith("switched off"):
+        if switched_off(cs.reason):
             why = f' <details class="why"><summary>why</summary>{_e(cs.reason)}</details>'
         items.append(
             f"<li><strong>{_e(cs.title)}</strong>: {_e(unjudged_text(hold, cs))}{why}</li>"

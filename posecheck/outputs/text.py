@@ -144,9 +144,9 @@ def camera_lines(report: VideoReport) -> list[str]:
     from posecheck.poses.base import camera_advice
 
     lines: list[str] = []
+    corrected = report.settings.get("correction") == "on"
     for h in report.holds:
         spec = get_pose(h.pose)
-        corrected = report.settings.get("correction") == "on"
         switched_off = {c.id for c in spec.checks if not c.is_on(corrected)}
         unjudged = [c.check for c in h.checks if c.score is None and c.check not in switched_off]
         advice = camera_advice(spec, unjudged, corrected)

@@ -287,6 +287,16 @@ def best_placement(
     return best
 
 
+#: How the reason of a check that is off (:meth:`PoseCheck.is_on`) begins, in a
+#: :class:`CheckStatus` and in the hold scores built from it.
+SWITCHED_OFF = "switched off"
+
+
+def switched_off(reason: str | None) -> bool:
+    """Whether a status's ``reason`` says its check was off on that frame."""
+    return reason is not None and reason.startswith(SWITCHED_OFF)
+
+
 def evaluate_pose(
     spec: PoseSpec,
     metrics: Mapping[str, Metric],
@@ -315,7 +325,7 @@ def evaluate_pose(
         value = metric.value if metric is not None else math.nan
         reason: str | None = None
         if not check.is_on(corrected):
-            reason = f"switched off: {check.unreliable}"
+            reason = f"{SWITCHED_OFF}: {check.unreliable}"
         elif upright is not None:
             reason = upright
         elif view not in check.views:
