@@ -347,6 +347,7 @@ def test_no_window_session_records_like_analyze(tmp_path: Path) -> None:
         assert sum(1 for _ in c.decode(video=0)) == report["frames_analysed"]
     assert "live session:" in stdout and "ended by: time limit" in stdout
     assert report["settings"]["correction"] == "off"
+    assert report["settings"]["fast"] is False
 
 
 @pytest.mark.model
@@ -358,6 +359,22 @@ def test_live_correct_turns_the_shipped_correction_on(tmp_path: Path) -> None:
     assert code == 0, stderr
     report = json.loads((out / "report.json").read_text())
     assert report["settings"]["correction"] == "on"
+
+
+@pytest.mark.model
+def test_live_fast_tracks_the_person_and_says_so(tmp_path: Path) -> None:
+    """``--fast`` reaches the estimator (tracking one person) and the report records it;
+    the person is still found in the frames."""
+    out = tmp_path / "rec"
+    code, _, stderr = _cli(
+        "--no-window", "--seconds", "2", "--source", str(SQUATS), "--record", str(out), "--fast"
+    )
+    assert code == 0, stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["settings"]["fast"] is True
+    with (out / "frames.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and sum(r["person"] == "1" for r in rows) >= len(rows) // 2
 
 
 @pytest.mark.model

@@ -446,6 +446,7 @@ def live(
     ] = None,
     model: ModelOption = None,
     correct: CorrectOption = False,
+    fast: FastOption = False,
 ) -> None:
     """Live feedback from a camera: a mirrored window with the overlay, holds and cues.
 
@@ -478,6 +479,7 @@ def live(
             seconds=seconds,
             model=model,
             correct=correct,
+            fast=fast,
         )
     except (ModelError, LiveDisplayError) as exc:
         _error(str(exc))

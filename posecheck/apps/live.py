@@ -810,6 +810,7 @@ class LiveSession:
                 "mirror": initial.mirror,
                 "voice": self.speaker is not None,
                 "correction": "on" if self.estimator.correction is not None else "off",
+                "fast": self.estimator.track_one,
             },
             frames_decoded=self.capture.frames_captured,
             stopped_at_s=session.last_time_s if error else None,
@@ -878,6 +879,7 @@ def run_live(
     mirror: bool = True,
     snapshot_dir: Path | str | None = None,
     correct: bool = False,
+    fast: bool = False,
 ) -> LiveSummary:
     """Run a live session and return its summary (prints nothing).
 
@@ -899,6 +901,12 @@ def run_live(
         correct: measure on landmarks corrected by the shipped per-pose model
             (``PoseEstimator(correction="auto")``; the estimator's ``correction`` stays
             None with another landmarker).
+        fast: let MediaPipe track the person from frame to frame
+            (``PoseEstimator(track_one=True)``, a look for more people every
+            :data:`~posecheck.estimate.landmarker.PEOPLE_LOOK_MS`) instead of finding
+            them afresh in every frame: about half the inference, so fewer dropped
+            frames and less delay between a movement and its overlay (README, "Live
+            speed"); knees measured slightly worse, as ``analyze --fast``.
 
     Raises:
         InputError: the camera or file cannot be opened (one line).
@@ -920,7 +928,12 @@ def run_live(
         src = open_source(camera, source)
         stack.callback(src.close)
         estimator = stack.enter_context(
-            PoseEstimator(model_path=model, mode="video", correction="auto" if correct else None)
+            PoseEstimator(
+                model_path=model,
+                mode="video",
+                correction="auto" if correct else None,
+                track_one=fast,
+            )
         )
         if correct and estimator.correction is None:
             notes.append("--correct: no landmark correction for this landmarker; not applied")

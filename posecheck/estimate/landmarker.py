@@ -205,9 +205,11 @@ class PoseEstimator(ClosesOnExit):
         if person is not None and person < 1:
             raise ValueError(f"person counts from 1, got {person}")
         self.person = person
+        #: Whether it was asked to track one person (``track_one``) in video mode.
+        self.track_one = track_one and mode == "video" and person is None
         #: How many people the landmarker looks for: ``max_people``, or with
         #: ``track_one`` 1 until a look finds several.
-        self.tracking = 1 if track_one and mode == "video" and person is None else max_people
+        self.tracking = 1 if self.track_one else max_people
         #: The people of the frame where they were numbered (with ``person``: where the
         #: person was picked; without: the first frame with more than one person), left
         #: to right, as (x, y) mid-hips in that frame's pixels; None until then.
