@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -99,3 +101,26 @@ def test_zip_that_is_not_a_pose_model_is_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match=r"other\.task: cannot load pose model") as info:
         PoseEstimator(model_path=path).open()
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.model
+def test_mediapipe_loads_without_the_modules_posecheck_never_uses(standing_photo: Path) -> None:
+    """In a fresh interpreter: the estimator works without MediaPipe's audio tasks and
+    drawing helpers (matplotlib, sounddevice: ~0.7 s of import), and importing them
+    afterwards still gives the real modules."""
+    script = f"""
+import sys
+import cv2
+from posecheck.estimate.landmarker import PoseEstimator
+with PoseEstimator(mode="image") as est:
+    assert est.detect(cv2.imread({str(standing_photo)!r})) is not None
+assert "matplotlib" not in sys.modules and "sounddevice" not in sys.modules, "loaded"
+from mediapipe.tasks.python.vision import drawing_utils
+from mediapipe.tasks.python import audio
+assert hasattr(drawing_utils, "draw_landmarks") and hasattr(audio, "AudioClassifier")
+print("ok")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

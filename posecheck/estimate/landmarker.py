@@ -21,18 +21,28 @@ MediaPipe facts this module relies on (mediapipe 1.2.3):
   frame on a 1080x1920 clip against 17.5 ms tracking one), which measures the knees
   slightly better. ``track_one`` trades that for speed (see :class:`PoseEstimator`).
 * Visibility stays ~0.99 for many hidden joints: callers must not gate on it alone.
+* ``import mediapipe`` imports every task package, and with them matplotlib's pyplot (for
+  ``vision.drawing_utils``) and sounddevice (for ``audio``): 0.6-0.8 s of CPU on this
+  machine, paid by every ``posecheck image``, ``analyze`` and batch worker, for modules
+  posecheck never uses. :func:`import_mediapipe` leaves those three out while MediaPipe
+  loads (0.11 s) and forgets them after, so a later ``from mediapipe.tasks.python.vision
+  import drawing_utils`` still gets the real module.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import os
 import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal, Self
 
 import numpy as np
@@ -116,6 +126,64 @@ def quiet_stderr() -> Iterator[None]:
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+
+
+#: MediaPipe modules that ``import mediapipe`` loads and posecheck never uses, left out
+#: while it loads (:func:`import_mediapipe`): audio tasks (sounddevice) and the drawing
+#: helpers (matplotlib.pyplot).
+UNUSED_MEDIAPIPE_MODULES = (
+    "mediapipe.tasks.python.audio",
+    "mediapipe.tasks.python.vision.drawing_utils",
+    "mediapipe.tasks.python.vision.drawing_styles",
+)
+
+
+class _EmptyModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds :data:`UNUSED_MEDIAPIPE_MODULES` first and loads each as an empty module."""
+
+    def find_spec(
+        self, fullname: str, path: Any = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in UNUSED_MEDIAPIPE_MODULES:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        return None
+
+
+def import_mediapipe() -> ModuleType:
+    """``import mediapipe`` without the modules posecheck does not use (about 0.7 s less).
+
+    While MediaPipe loads, :data:`UNUSED_MEDIAPIPE_MODULES` load as empty modules; after,
+    they are removed from ``sys.modules`` and from their packages, so that importing one
+    later loads the real thing. Once MediaPipe is loaded this is a plain import.
+    """
+    if "mediapipe" in sys.modules:
+        import mediapipe
+
+        loaded: ModuleType = mediapipe
+        return loaded
+    finder = _EmptyModules()
+    sys.meta_path.insert(0, finder)
+    try:
+        import mediapipe
+    finally:
+        sys.meta_path.remove(finder)
+        for name in UNUSED_MEDIAPIPE_MODULES:
+            module = sys.modules.get(name)
+            if module is None or module.__spec__ is None or module.__spec__.loader is not finder:
+                continue
+            del sys.modules[name]
+            parent, _, child = name.rpartition(".")
+            package = sys.modules.get(parent)
+            if package is not None and getattr(package, child, None) is module:
+                delattr(package, child)
+    fresh: ModuleType = mediapipe
+    return fresh
 
 
 class PoseEstimator(ClosesOnExit):
@@ -242,9 +310,7 @@ class PoseEstimator(ClosesOnExit):
         if self._landmarker is not None:
             return
         check_model_file(self.model_path)
-        import mediapipe as mp  # deliberately lazy, see module docstring
-
-        self._mp = mp
+        self._mp = import_mediapipe()  # deliberately lazy, see module docstring
         self._landmarker = self._create(self.min_detection_confidence, self.tracking)
 
     def _create(
