@@ -17,7 +17,11 @@ are in docs/measurements.md (hip action).
 
 Usage::
 
-    .venv/bin/python -m benchmarks.half_moon_sag [--correction NPZ]
+    .venv/bin/python -m benchmarks.half_moon_sag [--correction NPZ] [--features DIR ...]
+
+``--features`` reads other cached outputs (e.g. extracted with another landmarker:
+``tools.correction.extract --model ...``); ``--correction none`` reads them as they are
+(a correction applies only to the landmarker it was trained on).
 """
 
 from __future__ import annotations
@@ -43,12 +47,15 @@ ALIGNED_MIN_DEG = 105.0
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--correction", type=Path, default=DEFAULT_CORRECTION)
+    parser.add_argument("--correction", default=str(DEFAULT_CORRECTION), help="NPZ or none")
+    parser.add_argument("--features", type=Path, nargs="+", default=list(FEATURES))
     args = parser.parse_args(argv)
-    correction, _ = load_correction(args.correction)
+    correction = None
+    if args.correction != "none":
+        correction, _ = load_correction(Path(args.correction))
     checks = [(p, c) for p, c in mission_checks() if c.id == "standing_hip_abducted"]
     rows = []
-    for folder in FEATURES:
+    for folder in args.features:
         for path in sorted(folder.expanduser().glob("half_moon_*.npz")):
             clip = load_clip(path, checks, correction)["half_moon.standing_hip_abducted"]
             if clip.placement != "front" or clip.split != "test":
