@@ -383,3 +383,31 @@ def test_crowd_set_adds_bodies_and_leaves_the_wide_set_alone() -> None:
     assert len({s.stem for s in crowd}) == len(crowd)
     assert not {s.stem for s in crowd} & {s.stem for s in SPECS}
     assert [s.digest() for s in crowd] == [s.digest() for s in crowd_set()]
+
+
+def test_pairs_set_films_both_legs_of_a_held_out_body_alike() -> None:
+    """The ``pairs`` set: test bodies only (wide and crowd), each pair a left-leg and a
+    right-leg Tree that share camera, lens, outfit, light and posture and differ only in
+    side and pelvis roll, every roll level or within the drawn range, both kinds present."""
+    from dataclasses import replace
+
+    from tools.synth.make import PAIRS_PER_BODY, PAIRS_TILT_DEG, crowd_bodies, pairs_set
+
+    pairs = pairs_set()
+    test_bodies = {
+        b.name for b in (*wide_bodies().values(), *crowd_bodies().values()) if b.split == "test"
+    }
+    assert {s.body for s in pairs} == test_bodies and {s.split for s in pairs} == {"test"}
+    assert len(pairs) == 2 * PAIRS_PER_BODY * len(test_bodies)
+    lo, hi = PAIRS_TILT_DEG
+    rolls = [s.params.get("pelvis_tilt_deg", 0.0) for s in pairs]
+    assert all(r == 0.0 or lo <= abs(r) <= hi for r in rolls)
+    assert any(r > 0 for r in rolls) and any(r < 0 for r in rolls) and 0.0 in rolls
+    for left, right in zip(pairs[::2], pairs[1::2], strict=True):
+        assert (left.side, right.side) == ("left", "right")
+        assert left.stem[:-1] == right.stem[:-1] and left.stem.endswith("l")
+        same = replace(right, stem=left.stem, side="left", params=left.params, seed=left.seed)
+        assert same == left  # nothing else differs
+        posture = {k: v for k, v in left.params.items() if k != "pelvis_tilt_deg"}
+        assert posture == {k: v for k, v in right.params.items() if k != "pelvis_tilt_deg"}
+    assert [s.digest() for s in pairs] == [s.digest() for s in pairs_set()]

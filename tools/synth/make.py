@@ -1379,6 +1379,58 @@ def cues_set() -> list[ClipSpec]:
     return specs
 
 
+#: Seed of the ``pairs`` set (its own draws: no other set changes).
+PAIRS_SEED = 8_2026
+#: Per test body, this many pairs of Trees (one on each leg) filmed by one camera.
+PAIRS_PER_BODY = 4
+#: A tilted side's pelvis roll, degrees (either way); the other sides are level.
+PAIRS_TILT_DEG = (5.0, 12.0)
+
+
+def pairs_set() -> list[ClipSpec]:
+    """Trees on both legs, as a person practises them: for each TEST body of the wide and
+    crowd sets, :data:`PAIRS_PER_BODY` pairs, each a Tree standing on the left leg and one
+    standing on the right, with the same camera, lens, outfit, room, light and posture
+    (arms, foot place), the camera drawn among the front ones as in :func:`cues_set`. In
+    each pair every side's pelvis is level or rolled by :data:`PAIRS_TILT_DEG` either way,
+    drawn independently (a quarter of the pairs have both sides level).
+
+    Made to measure a reading that compares the two sides of one person in one video
+    (``tools.correction.sides``): whatever bias MediaPipe has toward the lifted leg is the
+    same on both sides and cancels. Nothing here is ever trained or tuned on.
+    """
+    specs = []
+    bodies = [b for b in (*wide_bodies().values(), *crowd_bodies().values()) if b.split == "test"]
+    for bi, wb in enumerate(bodies):
+        rng = np.random.default_rng([PAIRS_SEED, bi])
+        for k in range(PAIRS_PER_BODY):
+            posture = _wide_posture("tree", rng)
+            tilts = []
+            for _ in ("left", "right"):
+                tilted = rng.uniform() < 0.5
+                size = float(rng.uniform(*PAIRS_TILT_DEG)) * (1.0 if rng.uniform() < 0.5 else -1.0)
+                tilts.append(round(size, 2) if tilted else 0.0)
+            seed = 30_000 + 100 * bi + 10 * k
+            left = _cue_clip(
+                f"tree_{wb.name}_p{k}l",
+                "tree",
+                {**posture, "pelvis_tilt_deg": tilts[0]} if tilts[0] else dict(posture),
+                "left",
+                wb,
+                rng,
+                seed,
+            )
+            right = replace(
+                left,
+                stem=f"tree_{wb.name}_p{k}r",
+                side="right",
+                params={**posture, "pelvis_tilt_deg": tilts[1]} if tilts[1] else dict(posture),
+                seed=seed + 1,
+            )
+            specs += [left, right]
+    return specs
+
+
 def fault_kind(spec: ClipSpec) -> str:
     """``"aligned"`` when the clip sets none of its pose's :data:`WIDE_FAULTS` (nor Tree's
     foot on the knee), else ``"fault"``."""
@@ -1428,7 +1480,23 @@ SETS: dict[str, Callable[[], list[ClipSpec]]] = {
     "wide": wide_set,
     "cues": cues_set,
     "crowd": crowd_set,
+    "pairs": pairs_set,
 }
+DEFAULT_PAIRS_DIR = Path("~/.cache/posecheck-synth/pairs")
+
+
+def default_dir(name: str) -> Path:
+    """Where ``make NAME`` renders without ``--out``."""
+    return {
+        "samples": SAMPLES_DIR,
+        "bench": DEFAULT_BENCH_DIR,
+        "wide": DEFAULT_WIDE_DIR,
+        "crowd": DEFAULT_CROWD_DIR,
+        "cues": DEFAULT_CUES_DIR,
+        "pairs": DEFAULT_PAIRS_DIR,
+    }[name]
+
+
 #: Sets that grow by rounds (``--rounds N``: animations per body and pose).
 ROUND_SETS: dict[str, Callable[[int], list[ClipSpec]]] = {"wide": wide_set, "crowd": crowd_set}
 
@@ -1511,8 +1579,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         default=None,
         help=f"output folder (samples: {SAMPLES_DIR.relative_to(REPO)}; "
-        f"bench: {DEFAULT_BENCH_DIR}; wide: {DEFAULT_WIDE_DIR}; crowd: {DEFAULT_CROWD_DIR}; "
-        f"cues: {DEFAULT_CUES_DIR})",
+        + "; ".join(f"{name}: {default_dir(name)}" for name in sorted(SETS) if name != "samples")
+        + ")",
     )
     parser.add_argument(
         "--only",
@@ -1550,19 +1618,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not specs:
             print(f"error: no {args.set} clip matches {args.only}", file=sys.stderr)
             return 2
-    out_dir = (
-        args.out
-        if args.out is not None
-        else SAMPLES_DIR
-        if args.set == "samples"
-        else DEFAULT_WIDE_DIR
-        if args.set == "wide"
-        else DEFAULT_CROWD_DIR
-        if args.set == "crowd"
-        else DEFAULT_CUES_DIR
-        if args.set == "cues"
-        else DEFAULT_BENCH_DIR
-    ).expanduser()
+    out_dir = (args.out if args.out is not None else default_dir(args.set)).expanduser()
     if args.list:
         for s in specs:
             done = "done" if is_done(s, out_dir) else "todo"
