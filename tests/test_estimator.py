@@ -124,3 +124,21 @@ print("ok")
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_a_mediapipe_that_needs_a_left_out_module_is_imported_whole() -> None:
+    """If MediaPipe needed one of the left-out modules while loading (here: a module it
+    really imports from), the partial import is dropped and it loads whole."""
+    script = """
+import sys
+from posecheck.estimate import landmarker
+landmarker.UNUSED_MEDIAPIPE_MODULES += ("mediapipe.tasks.python.vision.core.image",)
+mp = landmarker.import_mediapipe()
+assert hasattr(mp, "Image") and hasattr(mp.tasks.vision, "PoseLandmarker")
+assert not any(type(f).__name__ == "_EmptyModules" for f in sys.meta_path)
+print("ok")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

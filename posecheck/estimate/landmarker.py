@@ -160,7 +160,9 @@ def import_mediapipe() -> ModuleType:
 
     While MediaPipe loads, :data:`UNUSED_MEDIAPIPE_MODULES` load as empty modules; after,
     they are removed from ``sys.modules`` and from their packages, so that importing one
-    later loads the real thing. Once MediaPipe is loaded this is a plain import.
+    later loads the real thing. Once MediaPipe is loaded this is a plain import. Should a
+    MediaPipe version need one of them while it loads, the partial import is dropped and
+    MediaPipe is imported whole, as before.
     """
     if "mediapipe" in sys.modules:
         import mediapipe
@@ -171,8 +173,17 @@ def import_mediapipe() -> ModuleType:
     sys.meta_path.insert(0, finder)
     try:
         import mediapipe
-    finally:
+    except Exception:  # noqa: BLE001 - any failure: drop the partial import, load it whole
         sys.meta_path.remove(finder)
+        for name in [m for m in sys.modules if m == "mediapipe" or m.startswith("mediapipe.")]:
+            del sys.modules[name]
+        import mediapipe
+
+        whole: ModuleType = mediapipe
+        return whole
+    finally:
+        if finder in sys.meta_path:
+            sys.meta_path.remove(finder)
         for name in UNUSED_MEDIAPIPE_MODULES:
             module = sys.modules.get(name)
             if module is None or module.__spec__ is None or module.__spec__.loader is not finder:
