@@ -18,6 +18,10 @@ and a cue "the hips sit differently on the two legs" at a few lines (clear: true
 difference >= 1.5x the line, aligned <= 0.5x, as ``benchmarks.accuracy`` counts them).
 
     python -m tools.correction.sides ~/.cache/posecheck-synth/features/pairs
+
+Result (2026-12-07, 72 pairs): the drag cancels (as read: 9.9 / 19.0 deg per side, 4.8 /
+12.3 the difference) but what the correction leaves is not shared by the sides (3.1 / 6.6
+per side, 4.5 / 9.6 the difference), so comparing sides does not beat judging each.
 """
 
 from __future__ import annotations

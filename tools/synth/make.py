@@ -1395,9 +1395,10 @@ def pairs_set() -> list[ClipSpec]:
     each pair every side's pelvis is level or rolled by :data:`PAIRS_TILT_DEG` either way,
     drawn independently (a quarter of the pairs have both sides level).
 
-    Made to measure a reading that compares the two sides of one person in one video
-    (``tools.correction.sides``): whatever bias MediaPipe has toward the lifted leg is the
-    same on both sides and cancels. Nothing here is ever trained or tuned on.
+    Made to measure whether comparing the two sides of one person in one video
+    (``tools.correction.sides``) cancels MediaPipe's errors: its drag toward the lifted leg
+    does, what the landmark correction leaves does not (docs/measurements.md, "Other
+    signals tried"). Nothing here is ever trained or tuned on.
     """
     specs = []
     bodies = [b for b in (*wide_bodies().values(), *crowd_bodies().values()) if b.split == "test"]
