@@ -15,7 +15,7 @@ from posecheck.estimate.landmarker import PoseEstimator
 from posecheck.io.images import load_image
 from posecheck.judge.assess import analyze_image
 from posecheck.landmarks import Landmark as L
-from tests.conftest import SAMPLES
+from tests.conftest import ROOT, SAMPLES
 
 pytestmark = pytest.mark.model
 
@@ -142,3 +142,27 @@ print("ok")
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("clip", "lies"),
+    [("bridge_aligned_side.mp4", True), ("tree_aligned_front.mp4", False)],
+)
+def test_tracking_stops_on_a_lying_body(clip: str, lies: bool) -> None:
+    """With ``track_one`` and ``detect_while`` (the recognition's lying-body rule, as
+    ``--fast`` passes it), a Bridge switches the landmarker to detecting in every frame; a
+    standing Tree stays tracked."""
+    from posecheck.io.video import VideoReader
+    from posecheck.judge.recognition import is_lying
+
+    with (
+        PoseEstimator(mode="video", track_one=True, detect_while=is_lying, max_people=4) as est,
+        VideoReader(ROOT / "samples" / "synth" / clip, with_rgb=True) as reader,
+    ):
+        assert est.tracking == 1
+        found = 0
+        for frame in reader:
+            assert frame.image_rgb is not None
+            found += est.detect_rgb(frame.image_rgb, int(frame.time_s * 1000)) is not None
+    assert found > 0
+    assert est.tracking == (4 if lies else 1)

@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from posecheck.estimate.landmarker import PoseEstimator
 from posecheck.io.paths import make_output_dir, output_error, printable
 from posecheck.io.stage import Stage
+from posecheck.judge.recognition import is_lying
 from posecheck.judge.session import Session, Step, WorstFrameKeeper
 from posecheck.landmarks import Landmarks
 from posecheck.measure.correction import PoseCorrection
@@ -149,6 +150,7 @@ def analyze_video(
                 person=person,
                 max_people=max(MAX_PEOPLE, person or 0),
                 track_one=fast,
+                detect_while=is_lying,
             )
         )
         session: Session[Image] = Session.offline(

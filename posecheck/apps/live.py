@@ -68,6 +68,7 @@ from posecheck.errors import InputError, PosecheckError
 from posecheck.estimate.landmarker import PoseEstimator, quiet_stderr
 from posecheck.io.camera import CapturedFrame, CaptureThread, FrameSlot, open_source
 from posecheck.io.stage import Ended, Producer
+from posecheck.judge.recognition import is_lying
 from posecheck.judge.session import CurrentHold, Session, in_hold
 from posecheck.landmarks import Landmarks
 from posecheck.outputs.frames_csv import FramesCsvWriter
@@ -933,6 +934,7 @@ def run_live(
                 mode="video",
                 correction="auto" if correct else None,
                 track_one=fast,
+                detect_while=is_lying,
             )
         )
         if correct and estimator.correction is None:

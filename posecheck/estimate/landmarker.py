@@ -40,7 +40,7 @@ import os
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal, Self
@@ -61,6 +61,11 @@ RunningMode = Literal["image", "video"]
 #: With ``track_one``, how often (ms of the stream's timestamps) an IMAGE-mode look
 #: counts the people while MediaPipe tracks one; the first frame is always looked at.
 PEOPLE_LOOK_MS = 2000
+
+#: With ``track_one`` and ``detect_while``, how often (ms of the stream's timestamps) the
+#: tracked landmarks are tested (the lying-body rule costs ~0.6 ms in the inference
+#: thread; a body lies down for seconds, not for a frame).
+DETECT_WHILE_EVERY_MS = 200
 
 MODEL_FILENAME = "pose_landmarker_full.task"
 MODEL_ENV = "POSECHECK_MODEL"
@@ -242,6 +247,11 @@ class PoseEstimator(ClosesOnExit):
             it runs on every frame), but the joints are read in a region placed by the
             last frame rather than a fresh detection, and measured slightly worse
             (docs/measurements.md, MediaPipe pitfalls): ``analyze --fast``.
+        detect_while: with ``track_one``, the first frame whose landmarks this returns
+            True for switches to detecting in every frame, as without ``track_one``, for
+            the rest of the stream. ``analyze --fast`` and ``live --fast`` pass the
+            recognition's lying-body rule: a tracked lying body (Bridge) is kept where the
+            detector would drop it and read poorly (docs/measurements.md).
         person: None follows the largest person in every frame. ``N`` (1, 2, ...) picks
             the N-th person counted left to right (by mid-hip, in the picture) in the
             first frame where anybody is found, and in video mode then follows whoever
@@ -266,6 +276,7 @@ class PoseEstimator(ClosesOnExit):
         correction: PoseCorrection | Literal["auto"] | None = None,
         person: int | None = None,
         track_one: bool = False,
+        detect_while: Callable[[Landmarks], bool] | None = None,
     ) -> None:
         self.model_path = Path(model_path) if model_path is not None else default_model_path()
         self.mode: RunningMode = mode
@@ -286,6 +297,8 @@ class PoseEstimator(ClosesOnExit):
         self.person = person
         #: Whether it was asked to track one person (``track_one``) in video mode.
         self.track_one = track_one and mode == "video" and person is None
+        self.detect_while = detect_while
+        self._next_detect_check_ms = 0
         #: How many people the landmarker looks for: ``max_people``, or with
         #: ``track_one`` 1 until a look finds several.
         self.tracking = 1 if self.track_one else max_people
@@ -409,7 +422,17 @@ class PoseEstimator(ClosesOnExit):
                     with quiet_stderr():
                         result = self._retry_landmarker.detect(image)
         height, width = image_rgb.shape[:2]
-        return self._pick_person(result, (width, height))
+        picked = self._pick_person(result, (width, height))
+        if (
+            picked is not None
+            and self.detect_while is not None
+            and self.tracking < self.max_people
+            and self._last_ts_ms >= self._next_detect_check_ms
+        ):
+            self._next_detect_check_ms = self._last_ts_ms + DETECT_WHILE_EVERY_MS
+            if self.detect_while(picked):
+                self._detect_from_now_on()
+        return picked
 
     def _look_is_due(self, ts_ms: int) -> bool:
         if self._next_look_ms is not None and ts_ms < self._next_look_ms:
@@ -426,9 +449,14 @@ class PoseEstimator(ClosesOnExit):
             )
         if len(self._look_landmarker.detect(image).pose_landmarks or []) < 2:
             return
+        self._detect_from_now_on()
+
+    def _detect_from_now_on(self) -> None:
+        """Stop tracking one person: look for :attr:`max_people` in every frame."""
         with quiet_stderr():
             self._landmarker.close()
-            self._look_landmarker.close()
+            if self._look_landmarker is not None:
+                self._look_landmarker.close()
         self._look_landmarker = None
         self.tracking = self.max_people
         self._landmarker = self._create(self.min_detection_confidence, self.tracking)

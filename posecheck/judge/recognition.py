@@ -91,6 +91,11 @@ def lying_body(f: PoseFeatures) -> bool:
     return bool(from_side or from_feet)
 
 
+def is_lying(lm: Landmarks) -> bool:
+    """:func:`lying_body` of one frame's landmarks (what ``--fast`` stops tracking on)."""
+    return lying_body(features(lm))
+
+
 def recognise(lm: Landmarks) -> Recognition:
     """Name the pose in one frame (or None) with its working side and a confidence."""
     f = features(lm)
