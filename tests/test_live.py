@@ -593,11 +593,23 @@ def _find_window(display: str, proc: subprocess.Popen[str], timeout_s: float = 6
     raise AssertionError("the live window never appeared")
 
 
-def _screenshot(display: str, window: int) -> NDArray[np.uint8]:
+def _screenshot(display: str, window: int, attempts: int = 3) -> NDArray[np.uint8]:
+    """The window's pixels (ImageMagick ``import``). On a loaded machine ``import`` can
+    stall on the X server for longer than its timeout: it is tried again."""
     env = {**os.environ, "DISPLAY": display}
-    png = subprocess.run(
-        ["import", "-window", hex(window), "png:-"], env=env, capture_output=True, timeout=20
-    ).stdout
+    png = b""
+    for attempt in range(attempts):
+        try:
+            png = subprocess.run(
+                ["import", "-window", hex(window), "png:-"],
+                env=env,
+                capture_output=True,
+                timeout=20,
+            ).stdout
+            break
+        except subprocess.TimeoutExpired:
+            if attempt == attempts - 1:
+                raise
     image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
     assert image is not None, "screenshot failed"
     return np.asarray(image, dtype=np.uint8)
