@@ -46,12 +46,12 @@ def toward_lifted(obliquity_deg: float, side: str) -> float:
 
 
 def _figures(read: FloatArray, true: FloatArray) -> str:
-    ok = np.isfinite(read) & np.isfinite(true)
-    if ok.sum() < 3:
+    from benchmarks.hip_action import error_figures
+
+    e = error_figures(read, true)
+    if e["median"] is None:
         return "–"
-    err = np.abs(read[ok] - true[ok])
-    gain = float(np.polyfit(true[ok], read[ok], 1)[0])
-    return f"{np.median(err):.1f} / {np.percentile(err, 90):.1f}, gain {gain:.2f} (n {ok.sum()})"
+    return f"{e['median']:.1f} / {e['p90']:.1f}, gain {e['gain']:.2f} (n {e['frames']})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
