@@ -64,6 +64,7 @@ from benchmarks.hip_action import (
 from posecheck.io.model_files import load_correction
 from posecheck.measure.correction import PoseCorrection
 from posecheck.measure.geometry import measure_all
+from posecheck.measure.pelvis_pixels import blend_hip_line
 from posecheck.measure.silhouette import MIN_TRUNK_PX, trunk_frame
 from posecheck.poses import REGISTRY, PoseCheck
 from posecheck.vocab import Severity
@@ -123,26 +124,36 @@ def _corrected(
     vis: FloatArray,
     world: FloatArray,
     silhouette: FloatArray,
+    hip_lines: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """``(xy, world)`` as the correction moves them, frame by frame as at run time."""
+    """``(xy, world)`` as the correction moves them, frame by frame as at run time;
+    ``hip_lines`` ``(F, 2)`` are the pixels' hip line directions (NaN: none), toward which
+    the hips then turn by the pose's share (:attr:`PoseCorrection.pixel_weight`)."""
     model = correction.by_pose.get(pose) if correction is not None else None
-    if model is None:
-        return xy, world
-    _, length, _, _ = trunk_frame(xy)
-    ok = np.isfinite(silhouette).all(axis=(1, 2)) & np.isfinite(world).all(axis=(1, 2))
-    ok &= np.isfinite(length) & (length >= MIN_TRUNK_PX)
-    if not ok.any():
-        return xy, world
-    cxy, cw = model.apply_arrays(xy[ok], vis[ok], world[ok], silhouette[ok])
-    xy, world = xy.copy(), world.copy()
-    xy[ok], world[ok] = cxy, cw
+    if model is not None:
+        _, length, _, _ = trunk_frame(xy)
+        ok = np.isfinite(silhouette).all(axis=(1, 2)) & np.isfinite(world).all(axis=(1, 2))
+        ok &= np.isfinite(length) & (length >= MIN_TRUNK_PX)
+        if ok.any():
+            cxy, cw = model.apply_arrays(xy[ok], vis[ok], world[ok], silhouette[ok])
+            xy, world = xy.copy(), world.copy()
+            xy[ok], world[ok] = cxy, cw
+    share = correction.pixel_weight.get(pose, 0.0) if correction is not None else 0.0
+    if share > 0 and hip_lines is not None:
+        xy = xy.copy()
+        for i in np.flatnonzero(np.isfinite(hip_lines).all(axis=1)):
+            xy[i] = blend_hip_line(xy[i], hip_lines[i], share)
     return xy, world
 
 
 def load_clip(
-    path: Path, checks: list[tuple[str, PoseCheck]], correction: PoseCorrection | None
+    path: Path,
+    checks: list[tuple[str, PoseCheck]],
+    correction: PoseCorrection | None,
+    hip_lines: FloatArray | None = None,
 ) -> dict[str, ClipReading]:
-    """Per ``pose.check`` key of the clip's pose, its :class:`ClipReading`."""
+    """Per ``pose.check`` key of the clip's pose, its :class:`ClipReading`; ``hip_lines``
+    ``(F, 2)``: the pixels' hip line per frame (``tools.correction.pixels.hip_lines``)."""
     z = np.load(path)
     meta = json.loads(str(z["meta"]))
     truth = clip_truth(path, z)
@@ -152,7 +163,7 @@ def load_clip(
     vis = np.asarray(z["visibility"], dtype=np.float64)
     silhouette = np.asarray(z["silhouette"], dtype=np.float64)
     _, raw = measure_all(xy, vis, world)
-    cxy, cworld = _corrected(correction, truth.pose, xy, vis, world, silhouette)
+    cxy, cworld = _corrected(correction, truth.pose, xy, vis, world, silhouette, hip_lines)
     _, cor = measure_all(cxy, vis, cworld)
     ideal = {view: truth.ideal_metrics(view) for view in ("front", "side")}
     out: dict[str, ClipReading] = {}
@@ -355,6 +366,13 @@ def main(argv: list[str] | None = None) -> int:
         help="judge a check at another warning line (its fault line moves as far beyond): "
         "e.g. tree.pelvis_level=5; a run with --line writes no results unless --results",
     )
+    parser.add_argument(
+        "--crops",
+        type=Path,
+        default=Path("~/.cache/posecheck-synth/pixels").expanduser(),
+        help="the clips' pelvis crops (tools.correction.pixels crops), for a correction "
+        "that reads the hip line from the pixels",
+    )
     parser.add_argument("--results", default=None, help="result file name (no .json)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
@@ -378,9 +396,19 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(warn_lines) - {f"{pose}.{c.id}" for pose, c in checks}
     if unknown:
         parser.error(f"--line: no mission check {', '.join(sorted(unknown))}")
+    angles: dict[tuple[str, int], Any] = {}
+    if correction.pixels is not None:
+        from tools.correction.pixels import hip_lines, predict_sets
+
+        print("reading the hip line from the crops' pixels ...", file=sys.stderr, flush=True)
+        angles = predict_sets(correction.pixels, sorted({f.name for f in folders}), args.crops)
     per_check: dict[str, list[ClipReading]] = {}
     for i, path in enumerate(paths):
-        for key, clip in load_clip(path, checks, correction).items():
+        lines = None
+        if angles:
+            xy = np.load(path)["xy"] * np.load(path)["image_wh"]
+            lines = hip_lines(f"{path.parent.name}/{path.name}", xy, angles)
+        for key, clip in load_clip(path, checks, correction, lines).items():
             per_check.setdefault(key, []).append(clip)
         if (i + 1) % 200 == 0:
             print(f"{i + 1}/{len(paths)} clips read", file=sys.stderr, flush=True)
@@ -388,6 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = {
         "features_dirs": [str(f) for f in folders],
         "correction": str(args.correction),
+        "pixel_hip_line": correction.pixels is not None and bool(angles),
         "clips": len(paths),
         "bodies": {s: sum(v == s for v in bodies.values()) for s in ("train", "test")},
         "lines_fitted_on": args.fit_on or "every train clip",

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,11 @@ def _stats(values: list[float]) -> dict[str, Any]:
 def readme_rows(figures: dict[str, Any]) -> list[str]:
     """The README table rows these figures back."""
     rows = []
-    for key, label in (("raw", "MediaPipe as is"), ("corrected", "with the correction")):
+    for key, label in (
+        ("raw", "MediaPipe as is"),
+        ("corrected", "corrected landmarks"),
+        ("pixels", "corrected, with the picture's hip line (`--correct`)"),
+    ):
         s = figures.get(key)
         if not s or not s.get("n"):
             continue
@@ -78,12 +83,19 @@ def main(argv: list[str] | None = None) -> int:
         photos = [r for r in csv.DictReader(fh) if r["pose"] == "tree"]
     correction_path = args.correction or shipped_model_path(CORRECTION_FILENAME)
     correction = load_correction(correction_path)[0] if correction_path else None
-    readings: dict[str, list[float]] = {"raw": [], "corrected": []}
+    # The correction's landmark models alone, and with the picture's hip line when the
+    # file has one (posecheck --correct runs both).
+    landmarks_only = (
+        None if correction is None else replace(correction, pixels=None, pixel_weight={})
+    )
+    with_pixels = correction if correction is not None and correction.pixels else None
+    readings: dict[str, list[float]] = {"raw": [], "corrected": [], "pixels": []}
     per_photo = []
     left_out = {"unsure_side": 0, "stretched_224": 0, "no_person": 0, "not_front": 0}
     with (
         PoseEstimator(segmentation=True) as raw_est,
-        PoseEstimator(correction=correction) as fixed_est,
+        PoseEstimator(correction=landmarks_only) as fixed_est,
+        PoseEstimator(correction=with_pixels) as pixel_est,
     ):
         for row in photos:
             side = sides.get(row["file"], "unsure")
@@ -101,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             # Positive obliquity = the LEFT hip higher; the lifted leg is the other side.
             toward_lifted = 1.0 if side == "right" else -1.0
             values = {}
-            for key, est in (("raw", raw_est), ("corrected", fixed_est)):
-                if key == "corrected" and correction is None:
+            for key, est in (("raw", raw_est), ("corrected", fixed_est), ("pixels", pixel_est)):
+                if est.correction is None and key != "raw":
                     continue
                 result = analyze_image(image, est, source=row["file"], pose="tree")
                 if result.landmarks is None:
@@ -122,13 +134,19 @@ def main(argv: list[str] | None = None) -> int:
         "target_abs_median_deg": TARGET_DEG,
         "raw": _stats(readings["raw"]),
         "corrected": _stats(readings["corrected"]),
+        "pixels": _stats(readings["pixels"]),
         "left_out": left_out,
         "correction": correction_path.name if correction_path else None,
         "photos": per_photo,
     }
     rows = [
-        [key, s.get("n"), s.get("median_deg"), s.get("p90_abs_deg")]
-        for key, s in (("raw", figures["raw"]), ("corrected", figures["corrected"]))
+        [
+            key,
+            figures[key].get("n"),
+            figures[key].get("median_deg"),
+            figures[key].get("p90_abs_deg"),
+        ]
+        for key in ("raw", "corrected", "pixels")
     ]
     print_table(
         ["reading", "photos", "median toward lifted side (deg)", "p90 |obliquity| (deg)"],

@@ -123,6 +123,10 @@ class Landmarks:
         silhouette: ``(13, 4)`` float64, the body's outline across the trunk axis from
             MediaPipe's segmentation mask (see :mod:`posecheck.measure.silhouette`), or
             ``None`` when the estimator was not asked for masks.
+        hip_line_px: ``(2,)`` float64 unit vector in pixels (x right, y down), the hip
+            line's direction as the picture's pixels across the pelvis read it
+            (:mod:`posecheck.measure.pelvis_pixels`; its sign means nothing), or ``None``
+            when not read (no pixel model, or the hip line seen end-on).
     """
 
     xy: FloatArray
@@ -130,6 +134,7 @@ class Landmarks:
     image_wh: tuple[int, int]
     world: FloatArray | None = None
     silhouette: FloatArray | None = None
+    hip_line_px: FloatArray | None = None
 
     def __post_init__(self) -> None:
         xy = np.asarray(self.xy, dtype=np.float64)
@@ -151,6 +156,11 @@ class Landmarks:
             object.__setattr__(self, "world", world)
         if self.silhouette is not None:
             object.__setattr__(self, "silhouette", np.asarray(self.silhouette, dtype=np.float64))
+        if self.hip_line_px is not None:
+            line = np.asarray(self.hip_line_px, dtype=np.float64)
+            if line.shape != (2,):
+                raise ValueError(f"hip_line_px must have shape (2,), got {line.shape}")
+            object.__setattr__(self, "hip_line_px", line)
 
     @property
     def xy_px(self) -> FloatArray:
@@ -171,12 +181,14 @@ class Landmarks:
             world[:, 0] = -world[:, 0]
         # The outline's +n side becomes its -n side in a mirror (n turns with the picture).
         silhouette = None if self.silhouette is None else self.silhouette[:, [2, 3, 0, 1]]
+        line = None if self.hip_line_px is None else self.hip_line_px * np.array([-1.0, 1.0])
         return Landmarks(
             xy=xy,
             visibility=self.visibility,
             image_wh=self.image_wh,
             world=world,
             silhouette=silhouette,
+            hip_line_px=line,
         )
 
     def to_list(self) -> list[list[float]]:
@@ -201,11 +213,19 @@ def unrotate(lm: Landmarks, quarter_turns: int, image_wh: tuple[int, int]) -> La
     """
     xy = lm.xy.copy()
     world = None if lm.world is None else lm.world.copy()
+    line = None if lm.hip_line_px is None else lm.hip_line_px.copy()
     for _ in range(quarter_turns % 4):
         xy = np.stack([1.0 - xy[:, 1], xy[:, 0]], axis=-1)
         if world is not None:
             world = np.stack([-world[:, 1], world[:, 0], world[:, 2]], axis=-1)
+        if line is not None:  # in pixels a quarter turn is a rotation: (x, y) -> (-y, x)
+            line = np.array([-line[1], line[0]])
     # The outline is measured in the trunk's own frame, which turns with the picture.
     return Landmarks(
-        xy=xy, visibility=lm.visibility, image_wh=image_wh, world=world, silhouette=lm.silhouette
+        xy=xy,
+        visibility=lm.visibility,
+        image_wh=image_wh,
+        world=world,
+        silhouette=lm.silhouette,
+        hip_line_px=line,
     )

@@ -54,6 +54,7 @@ from posecheck.io.model_files import CORRECTION_FILENAME, load_correction
 from posecheck.io.paths import sha256_file
 from posecheck.landmarks import N_LANDMARKS, Landmarks
 from posecheck.measure.correction import PoseCorrection
+from posecheck.measure.pelvis_pixels import read_hip_line
 from posecheck.measure.silhouette import silhouette_edges
 
 RunningMode = Literal["image", "video"]
@@ -422,7 +423,7 @@ class PoseEstimator(ClosesOnExit):
                     with quiet_stderr():
                         result = self._retry_landmarker.detect(image)
         height, width = image_rgb.shape[:2]
-        picked = self._pick_person(result, (width, height))
+        picked = self._pick_person(result, (width, height), image_rgb)
         if (
             picked is not None
             and self.detect_while is not None
@@ -462,7 +463,9 @@ class PoseEstimator(ClosesOnExit):
         self._landmarker = self._create(self.min_detection_confidence, self.tracking)
         self._quiet_calls = 3  # a new landmarker chatters on its first inferences
 
-    def _pick_person(self, result: Any, image_wh: tuple[int, int]) -> Landmarks | None:
+    def _pick_person(
+        self, result: Any, image_wh: tuple[int, int], image_rgb: NDArray[np.uint8]
+    ) -> Landmarks | None:
         self.numbered_this_frame = False
         people = list(result.pose_landmarks or [])
         self.last_people = len(people)
@@ -480,6 +483,9 @@ class PoseEstimator(ClosesOnExit):
         if self.segmentation and len(masks) == len(candidates):
             edges = silhouette_edges(masks[best].numpy_view(), chosen.xy_px)
             chosen = dataclasses.replace(chosen, silhouette=edges)
+        if self.correction is not None and self.correction.pixels is not None:
+            line = read_hip_line(self.correction.pixels, image_rgb, chosen.xy_px, rgb=True)
+            chosen = dataclasses.replace(chosen, hip_line_px=line)
         return chosen
 
     def _choose(self, candidates: list[Landmarks]) -> int | None:

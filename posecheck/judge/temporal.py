@@ -133,6 +133,7 @@ class LandmarkFilter:
             image_wh=lm.image_wh,
             world=world,
             silhouette=lm.silhouette,
+            hip_line_px=lm.hip_line_px,
         )
 
 
@@ -204,6 +205,7 @@ class CenteredSmoother(Generic[T]):
             image_wh=lm0.image_wh,
             world=None if world is None else world / total,
             silhouette=lm0.silhouette,
+            hip_line_px=lm0.hip_line_px,
         )
         return item, t0, smoothed
 

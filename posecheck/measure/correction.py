@@ -21,13 +21,14 @@ corrected joints with its usual definitions.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from posecheck.landmarks import Landmark as L
 from posecheck.landmarks import Landmarks
+from posecheck.measure.pelvis_pixels import PelvisPixelModel, blend_hip_line
 from posecheck.measure.silhouette import LEVELS_TRUNK, MIN_TRUNK_PX, trunk_frame
 
 FloatArray = NDArray[np.float64]
@@ -203,9 +204,22 @@ class PoseCorrection:
     """
 
     by_pose: Mapping[str, LandmarkCorrection]
+    #: The network that reads the hip line from the picture (None: not used).
+    pixels: PelvisPixelModel | None = None
+    #: Per pose, the share of the turn from the corrected hip line toward the pixels' line
+    #: (0 keeps the corrected hips; chosen on validation bodies by
+    #: ``tools/correction/pixels.py``).
+    pixel_weight: Mapping[str, float] = field(default_factory=dict)
 
     def apply(self, landmarks: Landmarks, pose: str | None) -> Landmarks:
         """``landmarks`` corrected for ``pose``; unchanged for None or a pose without a
-        model, and when they carry no world landmarks or silhouette."""
+        model, and when they carry no world landmarks or silhouette. Where the landmarks
+        carry the pixels' hip line (:attr:`Landmarks.hip_line_px`), the hips are then
+        turned toward it by the pose's :attr:`pixel_weight`."""
         model = self.by_pose.get(pose) if pose is not None else None
-        return landmarks if model is None else model.apply(landmarks)
+        out = landmarks if model is None else model.apply(landmarks)
+        share = self.pixel_weight.get(pose, 0.0) if pose is not None else 0.0
+        if share <= 0.0 or landmarks.hip_line_px is None:
+            return out
+        xy = blend_hip_line(out.xy_px, landmarks.hip_line_px, share)
+        return replace(out, xy=xy / np.asarray(out.image_wh, dtype=np.float64))
