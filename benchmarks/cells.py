@@ -340,7 +340,7 @@ def readme_rows(figures: dict[str, Any]) -> list[str]:
             "corrected",
             "cued clear, aligned: as read",
             "corrected",
-            "corrected, line fitted on unseen bodies",
+            "corrected, line fitted on the crowd train bodies",
         ],
         rows,
     )

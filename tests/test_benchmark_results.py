@@ -36,6 +36,7 @@ TIED = {
     "pelvis_photos": "benchmarks.pelvis_photos",
     "accuracy_wide_test": "benchmarks.accuracy",
     "cells": "benchmarks.cells",
+    "correction_cost": "benchmarks.correction_cost",
 }
 
 

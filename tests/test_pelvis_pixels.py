@@ -267,3 +267,23 @@ def test_the_shipped_network_reads_a_real_hip_line_that_turns_with_the_picture()
             read.append(math.degrees(math.atan2(line[1], line[0])))
     slope = np.polyfit(turns, np.asarray(read), 1)[0]
     assert slope == pytest.approx(1.0, abs=0.1)
+
+
+def test_nets_side_by_side_read_as_one_after_another() -> None:
+    """The fast path (the nets' weights stacked) gives the nets' own mean output; nets of
+    different layouts fall back to running one after another."""
+    model = _random_model(seed=4, nets=3)
+    crops = np.random.default_rng(5).integers(0, 256, (3, CROP_WH[1], CROP_WH[0], 3), np.uint8)
+    x = (crops.astype(np.float32) / 255 - model.mean) / model.std
+    one_by_one = np.mean([net(x) for net in model.nets], axis=0)
+    stacked = model._side_by_side
+    assert stacked is not None
+    np.testing.assert_allclose(
+        model._forward_side_by_side(x, stacked), one_by_one, rtol=1e-5, atol=1e-5
+    )
+    w, b, stride = model.nets[1].convs[1]
+    odd = PixelNet(
+        convs=(model.nets[1].convs[0], (w[:, :, :, :4], b[:4], stride), model.nets[1].convs[2]),
+        dense=model.nets[1].dense,
+    )
+    assert PelvisPixelModel((model.nets[0], odd), model.mean, model.std, 20.0)._side_by_side is None

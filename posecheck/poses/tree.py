@@ -147,10 +147,12 @@ TREE = PoseSpec(
             source="docs/measurements.md#tree: pelvis level",
             unreliable="the lifted leg drags MediaPipe's hip landmark up: a level pelvis read "
             "10-18 deg toward the lifted side on 12 rendered clips, and a 16 deg tilt read 1 or "
-            "18 depending on the body (benchmarks/accuracy.py); with --correct the bias mostly "
-            "goes (real Tree photos: +8.4 deg toward the lifted side becomes +0.8, "
+            "18 depending on the body (benchmarks/accuracy.py); with --correct (the landmark "
+            "correction and the hip line read from the picture) the bias mostly goes (real "
+            "Tree photos: +8.4 deg toward the lifted side becomes +0.4, "
             "benchmarks/pelvis_photos.py) but on held-out rendered bodies a true tilt reads at "
-            "0.7 of its size, 2.6 deg (median) and 7.1 deg (90th percentile) off",
+            "0.6 of its size, 2.3 deg (median) and 6.6 deg (90th percentile) off from the "
+            "front and 45 deg (models/landmark_correction.json)",
         ),
         PoseCheck(
             id="com_over_foot",

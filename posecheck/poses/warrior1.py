@@ -264,8 +264,8 @@ WARRIOR1 = PoseSpec(
             "pelvis: on rendered Warrior 1s seen from the front an 8.4 deg tilt read 2.0-4.9 "
             "deg and a 5.4 deg tilt 1.7-2.2, while level pelvises read -2.1 to +5.4: no "
             "line separates them (benchmarks/accuracy.py); with --correct, on held-out rendered "
-            "bodies, the tilt reads 2.2 deg (median) and 6.4 deg (90th percentile) off and at "
-            "under half its size (models/landmark_correction.json)",
+            "bodies, the tilt reads 2.6 deg (median) and 6.5 deg (90th percentile) off from "
+            "the front and 45 deg and at a third of its size (models/landmark_correction.json)",
         ),
         PoseCheck(
             id="weight_not_on_front",
