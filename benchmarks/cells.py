@@ -146,6 +146,24 @@ def _corrected(
     return xy, world
 
 
+def corrected_npz(
+    correction: PoseCorrection | None, pose: str, z: Any, hip_lines: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``(xy, corrected xy, corrected world)`` of one clip's loaded features npz ``z``
+    (``tools/correction/extract.py``): pixels ``(F, 33, 2)`` and metres ``(F, 33, 3)``."""
+    xy = np.asarray(z["xy"], dtype=np.float64) * np.asarray(z["image_wh"], dtype=np.float64)
+    cxy, cworld = _corrected(
+        correction,
+        pose,
+        xy,
+        np.asarray(z["visibility"], dtype=np.float64),
+        np.asarray(z["world"], dtype=np.float64),
+        np.asarray(z["silhouette"], dtype=np.float64),
+        hip_lines,
+    )
+    return xy, cxy, cworld
+
+
 def load_clip(
     path: Path,
     checks: list[tuple[str, PoseCheck]],
@@ -158,12 +176,10 @@ def load_clip(
     meta = json.loads(str(z["meta"]))
     truth = clip_truth(path, z)
     hold = truth.hold
-    xy = np.asarray(z["xy"], dtype=np.float64) * np.asarray(z["image_wh"], dtype=np.float64)
     world = np.asarray(z["world"], dtype=np.float64)
     vis = np.asarray(z["visibility"], dtype=np.float64)
-    silhouette = np.asarray(z["silhouette"], dtype=np.float64)
+    xy, cxy, cworld = corrected_npz(correction, truth.pose, z, hip_lines)
     _, raw = measure_all(xy, vis, world)
-    cxy, cworld = _corrected(correction, truth.pose, xy, vis, world, silhouette, hip_lines)
     _, cor = measure_all(cxy, vis, cworld)
     ideal = {view: truth.ideal_metrics(view) for view in ("front", "side")}
     out: dict[str, ClipReading] = {}

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.cells import DEFAULT_CORRECTION, _corrected, load_clip, mission_checks
+from benchmarks.cells import DEFAULT_CORRECTION, corrected_npz, load_clip, mission_checks
 from benchmarks.hip_action import _abduction_by_hip_line, clip_truth
 from posecheck.io.model_files import load_correction
 
@@ -63,11 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             z = np.load(path)
             side = str(json.loads(str(z["meta"]))["side"])
             hold = clip_truth(path, z).hold
-            xy = np.asarray(z["xy"], dtype=np.float64) * z["image_wh"]
-            world = np.asarray(z["world"], dtype=np.float64)
-            cxy, _ = _corrected(
-                correction, "half_moon", xy, z["visibility"], world, z["silhouette"]
-            )
+            xy, cxy, _ = corrected_npz(correction, "half_moon", z)
             with np.errstate(all="ignore"):
                 hip_raw = float(np.nanmedian(_abduction_by_hip_line(xy, side)[hold]))
                 hip_cor = float(np.nanmedian(_abduction_by_hip_line(cxy, side)[hold]))

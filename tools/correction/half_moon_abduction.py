@@ -34,37 +34,15 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from benchmarks.cells import _corrected, load_clip, mission_checks
-from benchmarks.hip_action import clip_truth
+from benchmarks.cells import corrected_npz, load_clip, mission_checks
+from benchmarks.hip_action import _abduction_by_hip_line, clip_truth
 from posecheck.io.model_files import load_correction
-from posecheck.landmarks import Landmark as L
 from posecheck.measure.pelvis_pixels import blend_hip_line
 from tools.correction.pixels import CACHE, hip_lines, predict_sets
 
 FloatArray = NDArray[np.float64]
 ROOT = Path(__file__).resolve().parents[2]
-LEG = {"left": (L.LEFT_HIP, L.LEFT_KNEE), "right": (L.RIGHT_HIP, L.RIGHT_KNEE)}
-
-
-def abduction_across_hip_line(xy_px: FloatArray, side: str) -> FloatArray:
-    """``(F,)`` degrees: the thigh of ``side`` against the pelvis frame whose lateral axis
-    is the hip line (toward ``side``'s hip) and whose long axis is across it, toward the
-    feet (the side of the trunk's mid-shoulder -> mid-hip direction)."""
-    hip_i, knee_i = LEG[side]
-    other = L.RIGHT_HIP if side == "left" else L.LEFT_HIP
-    out = np.full(len(xy_px), np.nan)
-    for i, p in enumerate(xy_px):
-        across = p[hip_i] - p[other]
-        if not np.isfinite(p).all() or np.hypot(*across) < 1e-6:
-            continue
-        lateral = across / np.hypot(*across)
-        down = (p[L.LEFT_HIP] + p[L.RIGHT_HIP] - p[L.LEFT_SHOULDER] - p[L.RIGHT_SHOULDER]) / 2
-        caudal = np.array([-lateral[1], lateral[0]])
-        if caudal @ down < 0:
-            caudal = -caudal
-        thigh = p[knee_i] - p[hip_i]
-        out[i] = math.degrees(math.atan2(thigh @ lateral, thigh @ caudal))
-    return out
+SIDES = ("left", "right")
 
 
 def main() -> int:
@@ -87,17 +65,9 @@ def main() -> int:
             if str(json.loads(str(z["meta"])).get("split")) != "test":
                 continue
             truth = clip_truth(path, z)
-            if truth.placement != "front" or truth.side not in LEG:
+            if truth.placement != "front" or truth.side not in SIDES:
                 continue
-            xy = np.asarray(z["xy"], dtype=np.float64) * np.asarray(z["image_wh"], dtype=np.float64)
-            cxy, _ = _corrected(
-                plain,
-                "half_moon",
-                xy,
-                np.asarray(z["visibility"], dtype=np.float64),
-                np.asarray(z["world"], dtype=np.float64),
-                np.asarray(z["silhouette"], dtype=np.float64),
-            )
+            xy, cxy, _ = corrected_npz(plain, "half_moon", z)
             lines = hip_lines(f"{name}/{path.name}", xy, angles)
             turned = np.full_like(cxy, np.nan)
             for i in np.flatnonzero(np.isfinite(lines).all(axis=1)):
@@ -106,8 +76,8 @@ def main() -> int:
             hold = truth.hold
             values = {
                 kinds[0]: clip.read["corrected"],
-                kinds[1]: abduction_across_hip_line(cxy, truth.side)[hold],
-                kinds[2]: abduction_across_hip_line(turned, truth.side)[hold],
+                kinds[1]: _abduction_by_hip_line(cxy, truth.side)[hold],
+                kinds[2]: _abduction_by_hip_line(turned, truth.side)[hold],
             }
             for kind, v in values.items():
                 v = v[np.isfinite(v)]

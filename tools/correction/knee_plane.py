@@ -87,7 +87,7 @@ def _median(values: FloatArray) -> float:
 
 def clip_row(path: Path, correction: Any) -> dict[str, Any] | None:
     """One clip's hold medians, or None without an ideal truth."""
-    from benchmarks.cells import _corrected
+    from benchmarks.cells import corrected_npz
     from benchmarks.hip_action import clip_truth
 
     z = np.load(path)
@@ -98,15 +98,7 @@ def clip_row(path: Path, correction: Any) -> dict[str, Any] | None:
     if not np.isfinite(ideal).any():
         return None
     world = np.asarray(z["world"], dtype=np.float64)
-    xy = np.asarray(z["xy"], dtype=np.float64) * np.asarray(z["image_wh"], dtype=np.float64)
-    _, corrected = _corrected(
-        correction,
-        "warrior1",
-        xy,
-        np.asarray(z["visibility"], dtype=np.float64),
-        world,
-        np.asarray(z["silhouette"], dtype=np.float64),
-    )
+    xy, _, corrected = corrected_npz(correction, "warrior1", z)
     return {
         "placement": truth.placement,
         "ideal": _median(ideal),
