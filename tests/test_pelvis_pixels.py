@@ -287,3 +287,22 @@ def test_nets_side_by_side_read_as_one_after_another() -> None:
         dense=model.nets[1].dense,
     )
     assert PelvisPixelModel((model.nets[0], odd), model.mean, model.std, 20.0)._side_by_side is None
+
+
+def test_the_readme_states_the_shipped_shares() -> None:
+    """The README says how far each pose turns toward the picture's hip line; the shipped
+    correction file is what decides it."""
+    from posecheck.io.model_files import CORRECTION_FILENAME
+
+    root = Path(__file__).resolve().parents[1]
+    correction, _ = load_correction(root / "models" / CORRECTION_FILENAME)
+    words = {0.0: "not at all", 0.25: "a quarter", 0.5: "half way", 0.75: "three quarters"}
+    names = {"warrior1": "Warrior 1", "tree": "Tree", "half_moon": "Half Moon", "bridge": "Bridge"}
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    said = readme[readme.index("The corrected hips are then turned part of the way") :][:200]
+    assert correction.pixels is not None
+    for pose, name in names.items():
+        share = correction.pixel_weight.get(pose, 0.0)
+        phrase = words[share]
+        start = said.index(phrase)
+        assert name in said[start : start + len(phrase) + 30], (pose, share, said)

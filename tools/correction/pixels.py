@@ -421,7 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         for name in args.sets:
             data = crops_of_set(name, CACHE / "features" / name, CACHE / name)
-            np.savez(args.out / f"{name}.npz", **data)
+            np.savez_compressed(args.out / f"{name}.npz", **data)
             print(f"{name}: {len(data['images'])} crops -> {args.out / (name + '.npz')}")
         return 0
     if args.step == "train":
