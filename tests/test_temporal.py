@@ -69,6 +69,37 @@ def test_centered_smoother_reduces_jitter_and_respects_gaps() -> None:
     assert np.std(np.diff(smooth)) < np.std(np.diff(raw)) / 2
 
 
+def test_centered_smoother_averages_the_pixels_hip_line_whatever_its_sign() -> None:
+    """The hip line read from the picture jitters frame to frame; the smoother averages it
+    with the landmarks' weights, each frame's direction turned to agree with the centre's
+    (its sign means nothing): a line flipping sign and jittering +-3 deg about 10 deg
+    comes out near 10 deg."""
+    from dataclasses import replace
+
+    angles = [10.0 + 3.0 * (-1) ** i for i in range(9)]
+    frames = []
+    for i, a in enumerate(angles):
+        line = np.array([np.cos(np.radians(a)), np.sin(np.radians(a))]) * (-1) ** (i // 2)
+        frames.append((i, i / 30, replace(_lm(0.0), hip_line_px=line)))
+    out = list(smooth_stream(iter(frames), half_window=2))
+    centre = out[4][2]
+    assert centre is not None and centre.hip_line_px is not None
+    line = centre.hip_line_px if centre.hip_line_px[0] > 0 else -centre.hip_line_px
+    got = float(np.degrees(np.arctan2(line[1], line[0])))
+    weights = np.exp(-0.5 * (np.arange(-2, 3) / 1.0) ** 2)
+    per_frame = np.array(angles[2:7])
+    # the weighted mean of unit vectors at those angles, as an angle
+    expected = np.degrees(
+        np.arctan2(
+            np.sum(weights * np.sin(np.radians(per_frame))),
+            np.sum(weights * np.cos(np.radians(per_frame))),
+        )
+    )
+    assert got == pytest.approx(expected, abs=1e-9)
+    assert abs(got - 10.0) < abs(angles[4] - 10.0)
+    assert np.hypot(*centre.hip_line_px) == pytest.approx(1.0)
+
+
 def test_smoother_memory_is_bounded() -> None:
     s: CenteredSmoother[int] = CenteredSmoother(half_window=3)
     for i in range(500):

@@ -184,6 +184,9 @@ class CenteredSmoother(Generic[T]):
             return item, t0, None
         xy = np.zeros_like(lm0.xy)
         world = None if lm0.world is None else np.zeros_like(lm0.world)
+        # The pixels' hip line (a direction whose sign means nothing): each frame's turned
+        # to agree with the centre frame's, then weighted like the landmarks.
+        line = None if lm0.hip_line_px is None else np.zeros(2)
         total = 0.0
         for k in range(-self.half_window, self.half_window + 1):
             i = centre + k
@@ -198,14 +201,20 @@ class CenteredSmoother(Generic[T]):
             xy += w * lm.xy
             if world is not None and lm.world is not None:
                 world += w * lm.world
+            if line is not None and lm0.hip_line_px is not None and lm.hip_line_px is not None:
+                sign = 1.0 if float(lm.hip_line_px @ lm0.hip_line_px) >= 0 else -1.0
+                line += w * sign * lm.hip_line_px
             total += w
+        if line is not None:
+            norm = float(np.hypot(*line))
+            line = line / norm if norm > 0 else lm0.hip_line_px
         smoothed = Landmarks(
             xy=xy / total,
             visibility=lm0.visibility,
             image_wh=lm0.image_wh,
             world=None if world is None else world / total,
             silhouette=lm0.silhouette,
-            hip_line_px=lm0.hip_line_px,
+            hip_line_px=line,
         )
         return item, t0, smoothed
 
