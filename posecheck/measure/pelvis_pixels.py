@@ -28,6 +28,7 @@ picture mirrors the crop (its columns reversed) and negates the angle.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -137,27 +138,53 @@ def blend_hip_line(xy_px: FloatArray, line_px: FloatArray, weight: float) -> Flo
 F32 = NDArray[np.float32]
 
 
-def conv3x3_relu(x: F32, w: F32, b: F32, stride: int = 1) -> F32:
-    """A 3x3 convolution with one pixel of zero padding, then ReLU. ``x`` ``(N, H, W, C)``,
-    ``w`` ``(3, 3, C, K)``, ``b`` ``(K,)`` -> ``(N, ceil(H / stride), ceil(W / stride),
-    K)`` (torch's ``Conv2d(C, K, 3, stride, padding=1)``). Written as nine shifted matrix
-    products, which numpy runs faster than a patch matrix for these sizes."""
-    n, h, wd, _ = x.shape
-    padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
-    out_h, out_w = (h - 1) // stride + 1, (wd - 1) // stride + 1
-    y = np.zeros((n, out_h, out_w, w.shape[3]), dtype=np.float32)
+def conv3x3(x: F32, w: F32, stride: int = 1) -> F32:
+    """A 3x3 convolution with one pixel of zero padding, no bias. ``x`` ``(..., H, W, C)``,
+    ``w`` ``(..., 3, 3, C, K)`` (its leading axes broadcast against ``x``'s, so several
+    nets' kernels can run on their own inputs at once) -> ``(..., ceil(H / stride),
+    ceil(W / stride), K)`` (torch's ``Conv2d(C, K, 3, stride, padding=1)``). Written as
+    nine shifted matrix products, which numpy runs faster than a patch matrix for these
+    sizes."""
+    h, wd = x.shape[-3], x.shape[-2]
+    padded = np.pad(x, [(0, 0)] * (x.ndim - 3) + [(1, 1), (1, 1), (0, 0)])
+    rows, cols = stride * ((h - 1) // stride + 1), stride * ((wd - 1) // stride + 1)
+    y: F32 = padded[..., 0:rows:stride, 0:cols:stride, :] @ w[..., 0, 0, :, :]
     for i in range(3):
         for j in range(3):
-            window = padded[:, i : i + stride * out_h : stride, j : j + stride * out_w : stride]
-            y += window @ w[i, j]
-    return np.maximum(y + b, 0.0)
+            if i or j:
+                y += (
+                    padded[..., i : i + rows : stride, j : j + cols : stride, :]
+                    @ w[..., i, j, :, :]
+                )
+    return y
 
 
 def max_pool2(x: F32) -> F32:
-    """2x2 max-pool of ``(N, H, W, C)`` (an odd last row or column is dropped)."""
-    n, h, wd, c = x.shape
-    x = x[:, : h // 2 * 2, : wd // 2 * 2]
-    return np.asarray(x.reshape(n, h // 2, 2, wd // 2, 2, c).max(axis=(2, 4)), dtype=np.float32)
+    """2x2 max-pool of ``(..., H, W, C)`` (an odd last row or column is dropped)."""
+    return np.maximum(
+        np.maximum(x[..., 0:-1:2, 0:-1:2, :], x[..., 1::2, 0:-1:2, :]),
+        np.maximum(x[..., 0:-1:2, 1::2, :], x[..., 1::2, 1::2, :]),
+    )
+
+
+def run_convs(x: F32, convs: Sequence[tuple[F32, F32, int]]) -> F32:
+    """The convolution layers: each :func:`conv3x3`, a 2x2 max-pool when its stride is 1,
+    then bias and ReLU (after the pool: the same result, on a quarter of the values)."""
+    for w, b, stride in convs:
+        y = conv3x3(x, w, stride)
+        if stride == 1:
+            y = max_pool2(y)
+        x = np.maximum(y + b, 0.0)
+    return x
+
+
+def run_dense(v: F32, dense: Sequence[tuple[F32, F32]]) -> F32:
+    """The dense layers on ``(..., I)`` (ReLU between them); weights may carry leading axes."""
+    for i, (w, b) in enumerate(dense):
+        v = v @ w + b
+        if i < len(dense) - 1:
+            v = np.maximum(v, 0.0)
+    return v
 
 
 @dataclass(frozen=True)
@@ -174,15 +201,8 @@ class PixelNet:
 
     def __call__(self, x: F32) -> F32:
         """``(N, h, w, 3)`` normalised crops -> ``(N,)`` outputs."""
-        for w, b, stride in self.convs:
-            x = conv3x3_relu(x, w, b, stride)
-            if stride == 1:
-                x = max_pool2(x)
-        v = x.reshape(len(x), -1)
-        for i, (w, b) in enumerate(self.dense):
-            v = v @ w + b
-            if i < len(self.dense) - 1:
-                v = np.maximum(v, 0.0)
+        features = run_convs(x, self.convs)
+        v = run_dense(features.reshape(len(x), -1), self.dense)
         return np.asarray(v[:, 0], dtype=np.float32)
 
 
@@ -248,32 +268,11 @@ class PelvisPixelModel:
         rest with the nets on a leading axis. Numpy's per-call cost, not arithmetic, is
         what a 64x48 crop costs, so this is about 1.5x as fast as one net after another."""
         k = len(self.nets)
-        y = conv3x3_relu(x, st.first_w, st.first_b, st.first_stride)  # (N, H, W, k*K)
+        y = run_convs(x, ((st.first_w, st.first_b, st.first_stride),))  # (N, H, W, k*K)
         n, h, wd, kk = y.shape
-        t: F32 = np.ascontiguousarray(y.reshape(n, h, wd, k, kk // k).transpose(3, 0, 1, 2, 4))
-        for w, b, stride in st.convs:  # w (k, 1, 1, 3, 3, C, K); t (k, N, H, W, C)
-            _, _, h, wd, _ = t.shape
-            padded = np.pad(t, ((0, 0), (0, 0), (1, 1), (1, 1), (0, 0)))
-            oh, ow = (h - 1) // stride + 1, (wd - 1) // stride + 1
-            z = padded[:, :, 0 : stride * oh : stride, 0 : stride * ow : stride] @ w[:, :, :, 0, 0]
-            for i in range(3):
-                for j in range(3):
-                    if i or j:
-                        win = padded[
-                            :, :, i : i + stride * oh : stride, j : j + stride * ow : stride
-                        ]
-                        z += win @ w[:, :, :, i, j]
-            if stride == 1:  # pooling first, then bias and ReLU: the same, on a quarter
-                z = np.maximum(
-                    np.maximum(z[:, :, 0::2, 0::2], z[:, :, 1::2, 0::2]),
-                    np.maximum(z[:, :, 0::2, 1::2], z[:, :, 1::2, 1::2]),
-                )
-            t = np.maximum(z + b, 0.0)
-        v = t.reshape(k, n, -1)
-        for i, (w, b) in enumerate(st.dense):
-            v = v @ w + b
-            if i < len(st.dense) - 1:
-                v = np.maximum(v, 0.0)
+        t = np.ascontiguousarray(y.reshape(n, h, wd, k, kk // k).transpose(3, 0, 1, 2, 4))
+        t = run_convs(t, st.convs)  # (k, N, H', W', K')
+        v = run_dense(t.reshape(k, n, -1), st.dense)
         return np.asarray(v[:, :, 0].mean(axis=0), dtype=np.float32)
 
     def predict(self, crops: UInt8Array) -> FloatArray:
