@@ -44,6 +44,7 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -168,17 +169,24 @@ def load_clip(
     path: Path,
     checks: list[tuple[str, PoseCheck]],
     correction: PoseCorrection | None,
-    hip_lines: FloatArray | None = None,
+    angles: Mapping[tuple[str, int], Any] | None = None,
 ) -> dict[str, ClipReading]:
-    """Per ``pose.check`` key of the clip's pose, its :class:`ClipReading`; ``hip_lines``
-    ``(F, 2)``: the pixels' hip line per frame (``tools.correction.pixels.hip_lines``)."""
+    """Per ``pose.check`` key of the clip's pose, its :class:`ClipReading`; ``angles``: the
+    pixels' hip line angle per ``(folder/file, frame)``
+    (``tools.correction.pixels.predict_sets``), for a correction that reads it."""
     z = np.load(path)
+    lines = None
+    if angles:
+        from tools.correction.pixels import hip_lines
+
+        xy_px = np.asarray(z["xy"], dtype=np.float64) * np.asarray(z["image_wh"])
+        lines = hip_lines(f"{path.parent.name}/{path.name}", xy_px, angles)
     meta = json.loads(str(z["meta"]))
     truth = clip_truth(path, z)
     hold = truth.hold
     world = np.asarray(z["world"], dtype=np.float64)
     vis = np.asarray(z["visibility"], dtype=np.float64)
-    xy, cxy, cworld = corrected_npz(correction, truth.pose, z, hip_lines)
+    xy, cxy, cworld = corrected_npz(correction, truth.pose, z, lines)
     _, raw = measure_all(xy, vis, world)
     _, cor = measure_all(cxy, vis, cworld)
     ideal = {view: truth.ideal_metrics(view) for view in ("front", "side")}
@@ -414,17 +422,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--line: no mission check {', '.join(sorted(unknown))}")
     angles: dict[tuple[str, int], Any] = {}
     if correction.pixels is not None:
-        from tools.correction.pixels import hip_lines, predict_sets
+        from tools.correction.pixels import predict_sets
 
         print("reading the hip line from the crops' pixels ...", file=sys.stderr, flush=True)
         angles = predict_sets(correction.pixels, sorted({f.name for f in folders}), args.crops)
     per_check: dict[str, list[ClipReading]] = {}
     for i, path in enumerate(paths):
-        lines = None
-        if angles:
-            xy = np.load(path)["xy"] * np.load(path)["image_wh"]
-            lines = hip_lines(f"{path.parent.name}/{path.name}", xy, angles)
-        for key, clip in load_clip(path, checks, correction, lines).items():
+        for key, clip in load_clip(path, checks, correction, angles).items():
             per_check.setdefault(key, []).append(clip)
         if (i + 1) % 200 == 0:
             print(f"{i + 1}/{len(paths)} clips read", file=sys.stderr, flush=True)

@@ -98,6 +98,12 @@ def hip_line(xy_px: FloatArray, left_px: FloatArray, right_px: FloatArray) -> tu
     return math.degrees(math.atan2(dy, dx)), dx / max(float(length), MIN_TRUNK_PX)
 
 
+def hip_line_seen(xy_px: FloatArray) -> bool:
+    """Whether the landmarks' hip line spans at least :data:`MIN_HIP_SPAN_TRUNK` across
+    their crop (not seen end-on): the pixels' hip line is read only then."""
+    return hip_line(xy_px, xy_px[L.LEFT_HIP], xy_px[L.RIGHT_HIP])[1] >= MIN_HIP_SPAN_TRUNK
+
+
 def hip_line_angle_deg(xy_px: FloatArray) -> float:
     """The angle of the landmarks' own hip line in their crop frame (degrees)."""
     return hip_line(xy_px, xy_px[L.LEFT_HIP], xy_px[L.RIGHT_HIP])[0]
@@ -297,7 +303,7 @@ def read_hip_line(
     (BGR, or RGB with ``rgb``) for its landmarks ``xy_px`` ``(33, 2)``: a ``(2,)`` unit
     vector in pixels (its sign means nothing), or None without a trunk or when the
     landmarks' hip line is seen end-on (shorter than :data:`MIN_HIP_SPAN_TRUNK`)."""
-    if hip_line(xy_px, xy_px[L.LEFT_HIP], xy_px[L.RIGHT_HIP])[1] < MIN_HIP_SPAN_TRUNK:
+    if not hip_line_seen(xy_px):
         return None
     crop = pelvis_crop(image, xy_px)
     if crop is None:

@@ -295,15 +295,12 @@ def hip_lines(
 ) -> FloatArray:
     """``(F, 2)`` picture directions of the pixels' hip line for one clip's frames (NaN
     where none: no crop, or the landmarks' hip line seen end-on)."""
-    from posecheck.landmarks import Landmark as L
-    from posecheck.measure.pelvis_pixels import MIN_HIP_SPAN_TRUNK, hip_line, picture_direction
+    from posecheck.measure.pelvis_pixels import hip_line_seen, picture_direction
 
     out = np.full((len(xy_px), 2), np.nan)
     for i in range(len(xy_px)):
         angle = angles.get((file_key, i))
-        if angle is None or not np.isfinite(xy_px[i]).all():
-            continue
-        if hip_line(xy_px[i], xy_px[i, L.LEFT_HIP], xy_px[i, L.RIGHT_HIP])[1] < MIN_HIP_SPAN_TRUNK:
+        if angle is None or not np.isfinite(xy_px[i]).all() or not hip_line_seen(xy_px[i]):
             continue
         out[i] = picture_direction(xy_px[i], float(angle))
     return out
@@ -348,9 +345,7 @@ def blend(weights: Path, correction_path: Path, write: bool, crops_dir: Path) ->
                         continue
                     if bodies == "test" and split != "test":
                         continue
-                    xy = np.asarray(z["xy"], dtype=np.float64) * np.asarray(z["image_wh"])
-                lines = hip_lines(f"{name}/{path.name}", xy, angles)
-                for key, clip in load_clip(path, checks, corr, lines).items():
+                for key, clip in load_clip(path, checks, corr, angles).items():
                     if clip.placement in placements and key.startswith(pose):
                         read.append(clip.read["corrected"])
                         true.append(clip.true)
