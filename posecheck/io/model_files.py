@@ -44,6 +44,18 @@ def correction_arrays(correction: PoseCorrection) -> dict[str, np.ndarray]:
     return arrays
 
 
+def save_correction(path: Path, correction: PoseCorrection, landmarker_sha256: str) -> None:
+    """Write ``correction`` to ``path`` as :func:`load_correction` reads it (compressed npz
+    with the feature version and the sha256 of the landmarker whose errors it learned)."""
+    arrays = {
+        "feature_version": np.asarray(FEATURE_VERSION),
+        "landmarker_sha256": np.asarray(landmarker_sha256),
+        **correction_arrays(correction),
+    }
+    # numpy's stubs take a ** mapping for its allow_pickle keyword
+    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+
+
 def pixel_model_arrays(model: PelvisPixelModel) -> dict[str, np.ndarray]:
     """``model`` as the flat arrays :func:`pixel_model_from_arrays` reads back."""
     arrays: dict[str, np.ndarray] = {}

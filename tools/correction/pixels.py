@@ -313,9 +313,9 @@ def blend(weights: Path, correction_path: Path, write: bool, crops_dir: Path) ->
     from benchmarks.cells import load_clip, mission_checks
     from benchmarks.hip_action import error_figures
     from posecheck.io.model_files import (
-        correction_arrays,
         load_correction,
         pixel_model_from_arrays,
+        save_correction,
     )
 
     with np.load(weights) as z:
@@ -377,15 +377,7 @@ def blend(weights: Path, correction_path: Path, write: bool, crops_dir: Path) ->
         )
     if write:
         shipped = replace(correction, pixels=model, pixel_weight=chosen)
-        arrays = correction_arrays(shipped)
-        from posecheck.measure.correction import FEATURE_VERSION
-
-        np.savez_compressed(
-            correction_path,
-            feature_version=np.int64(FEATURE_VERSION),
-            landmarker_sha256=np.asarray(landmarker),
-            **arrays,
-        )
+        save_correction(correction_path, shipped, landmarker)
         card_path = correction_path.with_suffix(".json")
         model_card = json.loads(card_path.read_text()) if card_path.is_file() else {}
         model_card["pixels"] = {"network": card, "share_by_pose": chosen, "figures": figures}

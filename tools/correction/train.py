@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from posecheck.estimate.landmarker import default_model_path
-from posecheck.io.model_files import correction_arrays
+from posecheck.io.model_files import save_correction
 from posecheck.io.paths import sha256_file
 from posecheck.measure import geometry
 from posecheck.measure.correction import (
@@ -389,15 +389,9 @@ def save(correction: PoseCorrection, path: Path, card: dict[str, Any], landmarke
     """Write the models (npz, with the feature version and the sha256 of the landmarker
     bundle whose errors they learned) and their card (``.json`` beside it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = correction_arrays(correction)
     sha = sha256_file(landmarker)
     card["landmarker"] = {"file": landmarker.name, "sha256": sha}
-    np.savez_compressed(
-        path,
-        feature_version=np.asarray(FEATURE_VERSION),
-        landmarker_sha256=np.asarray(sha),
-        **arrays,
-    )
+    save_correction(path, correction, sha)
     path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
 
 
